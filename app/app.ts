@@ -1,0 +1,70 @@
+import { Hono } from 'hono';
+import { cors } from 'hono/cors';
+import type { AppEnv, Deps } from './env.js';
+import { errorBody, onError } from './errors.js';
+import { batchRoutes } from './routes/batches.js';
+import { blobRoutes } from './routes/blobs.js';
+import { datasetRoutes } from './routes/datasets.js';
+import { modelRoutes } from './routes/models.js';
+import { parserRoutes } from './routes/parsers.js';
+import { sessionRoutes } from './routes/sessions.js';
+
+/** Headers browsers may send and read across origins (workers run in browser tabs). */
+const corsAllowHeaders = [
+  'Content-Type',
+  'Authorization',
+  'x-amz-meta-name',
+  'x-amz-meta-shape',
+  'x-amz-meta-parser',
+  'X-Tensor-Shape',
+  'X-Tensor-Dtype',
+];
+const corsExposeHeaders = [
+  'Location',
+  'ETag',
+  'Content-Length',
+  'Last-Modified',
+  'X-Object-Id',
+  'x-amz-meta-name',
+  'x-amz-meta-shape',
+  'x-amz-meta-parser',
+  'x-amz-meta-dtype',
+  'X-Tensor-Shape',
+  'X-Session-Version',
+  'X-Session-Loss',
+  'X-Session-Alpha',
+];
+
+/** Builds the HTTP app on the given dependencies; never listens. */
+export function createApp(deps: Deps) {
+  const app = new Hono<AppEnv>();
+  const origins = deps.config.CORS_ORIGINS.split(',').map((o) => o.trim());
+  app.use(
+    '*',
+    cors({
+      origin: origins.includes('*') ? '*' : origins,
+      allowMethods: ['GET', 'HEAD', 'PUT', 'POST', 'OPTIONS'],
+      allowHeaders: corsAllowHeaders,
+      exposeHeaders: corsExposeHeaders,
+      maxAge: 600,
+    }),
+  );
+  app.use('*', async (c, next) => {
+    c.set('config', deps.config);
+    c.set('db', deps.db);
+    c.set('store', deps.store);
+    c.set('lua', deps.lua);
+    await next();
+  });
+
+  app.route('/', blobRoutes);
+  app.route('/', modelRoutes);
+  app.route('/', parserRoutes);
+  app.route('/', datasetRoutes);
+  app.route('/', batchRoutes);
+  app.route('/', sessionRoutes);
+
+  app.notFound((c) => c.json(errorBody('not_found', `No route for ${c.req.method} ${c.req.path}.`), 404));
+  app.onError(onError);
+  return app;
+}

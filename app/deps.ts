@@ -1,0 +1,32 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { openDatabase } from '../db/open.js';
+import { createLuaRunner } from '../lua/runner.js';
+import type { Config } from './config.js';
+import type { Deps } from './env.js';
+import { createEmbeddedStore } from './storage/embedded.js';
+import { createMinioStore } from './storage/minio.js';
+
+export interface OpenedDeps extends Deps {
+  /** Flushes pending work and releases the database, store and Lua engines. */
+  close(): Promise<void>;
+}
+
+/** Opens the database, object store and Lua runner that `config` names. */
+export async function openDeps(config: Config): Promise<OpenedDeps> {
+  mkdirSync(config.DATA_DIR, { recursive: true });
+  const db = openDatabase(path.join(config.DATA_DIR, 'webml.sqlite'));
+  const store = config.STORAGE === 'minio' ? createMinioStore(config) : createEmbeddedStore(config);
+  await store.init();
+  const lua = createLuaRunner(config);
+  return {
+    config,
+    db,
+    store,
+    lua,
+    async close() {
+      await lua.close();
+      db.$client.close();
+    },
+  };
+}

@@ -1,0 +1,41 @@
+import type { Readable } from 'node:stream';
+
+export interface ObjectInfo {
+  size: number;
+  etag: string;
+  lastModified: Date;
+  contentType: string;
+}
+
+/**
+ * Where object bytes live. The app only signs URLs for clients and streams objects for
+ * server-side work (batching); clients move bytes straight to and from the store.
+ * Every method throws BackendError('store', ...) when the store itself fails.
+ */
+export interface ObjectStore {
+  readonly kind: 'embedded' | 'minio';
+  /** Creates the bucket/folder if missing and checks the store answers. */
+  init(): Promise<void>;
+  /** A URL a client can GET the object from until `expirySeconds` pass. */
+  presignGet(key: string, expirySeconds: number): Promise<string>;
+  /** A URL a client can PUT the object's bytes to until `expirySeconds` pass. */
+  presignPut(key: string, expirySeconds: number): Promise<string>;
+  /** Metadata of an object, or null when it does not exist. */
+  stat(key: string): Promise<ObjectInfo | null>;
+  /** The object's bytes as a stream, or null when it does not exist. */
+  read(key: string): Promise<Readable | null>;
+  /** Stores `body` under `key` atomically: readers see the old object or the whole new one. */
+  write(key: string, body: Readable | Uint8Array, contentType?: string): Promise<ObjectInfo>;
+  /** Removes objects; missing keys are not an error. */
+  remove(keys: string[]): Promise<void>;
+  /** Every key under `prefix` (for start-up sweeps; never on a request's hot path). */
+  list(prefix: string): AsyncIterable<string>;
+}
+
+/** Object keys, one function per kind of object (DESIGN.md "Storage"). */
+export const keys = {
+  model: (id: string) => `models/${id}`,
+  parser: (id: string) => `parsers/${id}`,
+  dataset: (kind: 'data' | 'labels', model: string, id: string) => `${kind}/${model}/${id}`,
+  batch: (model: string, batch: string, part: 'data' | 'labels') => `batches/${model}/${batch}/${part}`,
+};

@@ -1,0 +1,28 @@
+import { sql } from 'drizzle-orm';
+import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { models } from './uploads.js';
+
+/**
+ * One row per batch of a model. A dataset's batches are replaced in one transaction, so
+ * readers see the old set or the new one, never a mix.
+ */
+export const batches = sqliteTable(
+  'batches',
+  {
+    model: text('model')
+      .notNull()
+      .references(() => models.id, { onDelete: 'cascade' }),
+    id: text('id').notNull(),
+    /** Source dataset (and labelset: they share the id). */
+    dataset: text('dataset').notNull(),
+    count: integer('count').notNull(),
+    dataShape: text('data_shape', { mode: 'json' }).$type<number[]>().notNull(),
+    labelShape: text('label_shape', { mode: 'json' }).$type<number[]>().notNull(),
+    dataDtype: text('data_dtype', { enum: ['uint8', 'float32'] }).notNull(),
+    labelDtype: text('label_dtype', { enum: ['uint8', 'float32'] }).notNull(),
+    dataSize: integer('data_size').notNull(),
+    labelSize: integer('label_size').notNull(),
+    createdAt: integer('created_at').notNull().default(sql`(unixepoch('subsec') * 1000)`),
+  },
+  (t) => [primaryKey({ columns: [t.model, t.id] }), index('batches_by_dataset').on(t.model, t.dataset)],
+);

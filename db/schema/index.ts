@@ -1,0 +1,3 @@
+export * from './uploads.js';
+export * from './batches.js';
+export * from './sessions.js';

@@ -1,0 +1,60 @@
+import { serve, type ServerType } from '@hono/node-server';
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { createApp } from '../../app/app.js';
+import { loadConfig, type Config } from '../../app/config.js';
+import { openDeps, type OpenedDeps } from '../../app/deps.js';
+import { startS3rver } from './s3rver.js';
+
+export interface TestServer {
+  /** Base URL, e.g. http://127.0.0.1:43121 */
+  url: string;
+  config: Config;
+  deps: OpenedDeps;
+  dataDir: string;
+  /** Stops the server (and s3rver), keeping the data dir unless `remove` is set. */
+  close(opts?: { remove?: boolean }): Promise<void>;
+}
+
+export interface TestServerOptions {
+  storage?: 'embedded' | 'minio';
+  /** Reuse a data dir (restart tests); a fresh temp dir otherwise. */
+  dataDir?: string;
+  env?: Record<string, string>;
+}
+
+/** Starts the real app on an ephemeral port over a temp data dir (and s3rver for 'minio'). */
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+  const dataDir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'webml-test-'));
+  const s3 = options.storage === 'minio' ? await startS3rver(path.join(dataDir, 's3rver')) : null;
+  let app: ReturnType<typeof createApp> | null = null;
+  const server: ServerType = await new Promise((resolve) => {
+    const s = serve({ fetch: (req) => app!.fetch(req), port: 0, hostname: '127.0.0.1' }, () => resolve(s));
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
+  const config = loadConfig({
+    DATA_DIR: dataDir,
+    PUBLIC_URL: url,
+    PORT: String(port),
+    STORAGE: options.storage ?? 'embedded',
+    ...(s3 ? { MINIO_ENDPOINT: '127.0.0.1', MINIO_PORT: String(s3.port), MINIO_ACCESS_KEY: 'S3RVER', MINIO_SECRET_KEY: 'S3RVER' } : {}),
+    ...options.env,
+  });
+  const deps = await openDeps(config);
+  app = createApp(deps);
+  return {
+    url,
+    config,
+    deps,
+    dataDir,
+    async close({ remove = false } = {}) {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await deps.close();
+      await s3?.close();
+      if (remove) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

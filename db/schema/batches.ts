@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { models } from './uploads.js';
 
 /**
@@ -13,6 +13,11 @@ export const batches = sqliteTable(
       .notNull()
       .references(() => models.id, { onDelete: 'cascade' }),
     id: text('id').notNull(),
+    /**
+     * Dense position among the model's batches (0..count-1, kept gap-free when a set is
+     * replaced), so a uniformly random batch is two index lookups, not an OFFSET scan.
+     */
+    ordinal: integer('ordinal').notNull(),
     /** Source dataset (and labelset: they share the id). */
     dataset: text('dataset').notNull(),
     count: integer('count').notNull(),
@@ -24,5 +29,9 @@ export const batches = sqliteTable(
     labelSize: integer('label_size').notNull(),
     createdAt: integer('created_at').notNull().default(sql`(unixepoch('subsec') * 1000)`),
   },
-  (t) => [primaryKey({ columns: [t.model, t.id] }), index('batches_by_dataset').on(t.model, t.dataset)],
+  (t) => [
+    primaryKey({ columns: [t.model, t.id] }),
+    index('batches_by_dataset').on(t.model, t.dataset),
+    uniqueIndex('batches_by_ordinal').on(t.model, t.ordinal),
+  ],
 );

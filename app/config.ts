@@ -32,6 +32,17 @@ const ConfigSchema = z.object({
   MAX_PARAMS: positiveInt.default(50_000_000),
   WEBML_ADMIN_TOKEN: optionalToken,
   WEBML_WORKER_TOKEN: optionalToken,
+  /** Request-size limits (app/limits.ts): uploads stream, JSON bodies are held in memory. */
+  MAX_UPLOAD_BYTES: positiveInt.default(8 * 1024 ** 3),
+  MAX_JSON_BYTES: positiveInt.default(1024 * 1024),
+  MAX_TENSOR_BYTES: positiveInt.default(512 * 1024 ** 2),
+  MAX_HEADER_BYTES: positiveInt.default(16 * 1024),
+  MAX_URL_BYTES: positiveInt.default(4096),
+  MAX_BATCHES_PER_DATASET: positiveInt.default(100_000),
+  MAX_SESSIONS_PER_MODEL: positiveInt.default(100),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  /** How long SIGTERM waits for in-flight requests before closing their connections. */
+  SHUTDOWN_TIMEOUT_MS: positiveInt.default(30_000),
 });
 
 export type Config = z.infer<typeof ConfigSchema> & { PUBLIC_URL: string };

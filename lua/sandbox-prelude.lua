@@ -1,0 +1,85 @@
+-- Runs once in every fresh Lua state before the parser script, with the full `os` table as
+-- its argument (that table is then dropped). Returns `call`, which the runner uses for every
+-- parse/finish call. Everything it needs is captured in locals first, so a parser that
+-- rewrites globals (string, table, type...) cannot change how its records are read.
+local full_os = ...
+local type, rawlen, rawget, error, select, tostring = type, rawlen, rawget, error, select, tostring
+local concat, unpack, pack, rep, format = table.concat, table.unpack, string.pack, string.rep, string.format
+local globals = _G
+
+-- os.exit would end the whole server process; keep only the clocks.
+os = { time = full_os.time, clock = full_os.clock }
+dofile, loadfile = nil, nil
+-- Parser debug output must not flood the server log.
+print = function() end
+
+-- Binary chunks bypass the compiler's checks and can crash the VM: text only.
+local rawload = load
+load = function(chunk, chunkname, _mode, ...)
+  if select('#', ...) > 0 then return rawload(chunk, chunkname, 't', ...) end
+  return rawload(chunk, chunkname, 't')
+end
+
+-- string.pack and table.unpack take at most a few thousand values at a time.
+local GROUP = 4096
+local INT_GROUP_FORMAT = '<' .. rep('I4', GROUP)
+local FLOAT_GROUP_FORMAT = '<' .. rep('f', GROUP)
+
+local function pack_all(values, count, item, group_format)
+  local parts = {}
+  for first = 1, count, GROUP do
+    local last = first + GROUP - 1
+    if last > count then
+      last = count
+      group_format = '<' .. rep(item, last - first + 1)
+    end
+    parts[#parts + 1] = pack(group_format, unpack(values, first, last))
+  end
+  return concat(parts)
+end
+
+-- A record's numbers become float32 little-endian bytes.
+local function pack_numbers(what, index, record)
+  local count = rawlen(record)
+  for j = 1, count do
+    if type(rawget(record, j)) ~= 'number' then
+      error(format('record %d returned by %s has a %s at position %d; numeric records hold only numbers',
+        index, what, type(rawget(record, j)), j), 0)
+    end
+  end
+  return pack_all(record, count, 'f', FLOAT_GROUP_FORMAT)
+end
+
+-- All records of one call cross into JS as two strings: their bytes end to end, and one
+-- uint32 per record holding size * 2 + (1 if float32 else 0).
+local function encode(what, records)
+  if records == nil then return '', '' end
+  if type(records) ~= 'table' then
+    error(format('%s must return an array of records (a table), got a %s', what, type(records)), 0)
+  end
+  local count = rawlen(records)
+  local parts, meta = {}, {}
+  for i = 1, count do
+    local record = rawget(records, i)
+    local kind = type(record)
+    if kind == 'string' then
+      parts[i], meta[i] = record, #record * 2
+    elseif kind == 'table' then
+      local bytes = pack_numbers(what, i, record)
+      parts[i], meta[i] = bytes, #bytes * 2 + 1
+    else
+      error(format('record %d returned by %s is a %s; a record is a byte string or an array of numbers',
+        i, what, kind), 0)
+    end
+  end
+  return concat(parts), pack_all(meta, count, 'I4', INT_GROUP_FORMAT)
+end
+
+return function(name, ...)
+  local fn = globals[name]
+  if fn == nil and name == 'finish' then return '', '' end
+  if type(fn) ~= 'function' then
+    error(format('the script must define a global function %s, found a %s', name, type(fn)), 0)
+  end
+  return encode(name, fn(...))
+end

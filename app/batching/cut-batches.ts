@@ -1,0 +1,78 @@
+import { unprocessable } from '../errors.js';
+import { ByteBatch } from './byte-batch.js';
+import type { Dtype, RecordLayout } from './record-layout.js';
+import type { RecordReader } from './record-reader.js';
+
+/** Largest data or labels object of one batch: bounds the memory a run holds. */
+export const maxBatchBytes = 64 * 1024 * 1024;
+
+export interface CutBatch {
+  count: number;
+  data: Buffer;
+  labels: Buffer;
+  dataDtype: Dtype;
+  labelDtype: Dtype;
+}
+
+interface Side {
+  reader: RecordReader;
+  layout: RecordLayout;
+}
+
+/**
+ * Pairs record i of data with record i of labels and yields batches of `batchSize` pairs
+ * (the last may be short). Throws a 422 when the two parsers disagree on the record count.
+ */
+export async function* cutBatches(data: Side, labels: Side, batchSize: number): AsyncGenerator<CutBatch> {
+  for (;;) {
+    let dataBytes: ByteBatch | null = null;
+    let labelBytes: ByteBatch | null = null;
+    let count = 0;
+    while (count < batchSize) {
+      const d = await data.reader.next();
+      const l = await labels.reader.next();
+      if (d === null || l === null) {
+        if (d !== l) await throwCountMismatch(data, labels);
+        break;
+      }
+      const index = data.reader.count - 1;
+      data.layout.check(d, index);
+      labels.layout.check(l, index);
+      dataBytes ??= startBatch(data, d.bytes.byteLength, batchSize);
+      labelBytes ??= startBatch(labels, l.bytes.byteLength, batchSize);
+      dataBytes.append(d.bytes);
+      labelBytes.append(l.bytes);
+      count++;
+    }
+    if (count === 0) return;
+    yield {
+      count,
+      data: dataBytes!.bytes(),
+      labels: labelBytes!.bytes(),
+      dataDtype: data.layout.dtype!,
+      labelDtype: labels.layout.dtype!,
+    };
+    if (count < batchSize) return;
+  }
+}
+
+function startBatch(side: Side, recordBytes: number, batchSize: number): ByteBatch {
+  if (recordBytes * batchSize > maxBatchBytes) {
+    const most = Math.max(1, Math.floor(maxBatchBytes / recordBytes));
+    throw unprocessable(
+      `batch_size ${batchSize} with ${recordBytes}-byte ${side.layout.source.kind} records makes batches over ${maxBatchBytes / 2 ** 20} MiB; use batch_size <= ${most}.`,
+      'batch_too_large',
+    );
+  }
+  // Grow on demand: a huge batch_size over a small dataset should not allocate up front.
+  return new ByteBatch(recordBytes * Math.min(batchSize, 1024));
+}
+
+async function throwCountMismatch(data: Side, labels: Side): Promise<never> {
+  const [dataCount, labelCount] = await Promise.all([data.reader.drain(), labels.reader.drain()]);
+  const { id } = data.layout.source;
+  throw unprocessable(
+    `Data parser '${data.layout.source.parserId}' returned ${dataCount} records for '${id}' but label parser '${labels.layout.source.parserId}' returned ${labelCount}; data and labels must pair one to one.`,
+    'record_count_mismatch',
+  );
+}

@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import type { ByteRange } from './byte-range.js';
 
 export interface ObjectInfo {
   size: number;
@@ -22,8 +23,8 @@ export interface ObjectStore {
   presignPut(key: string, expirySeconds: number): Promise<string>;
   /** Metadata of an object, or null when it does not exist. */
   stat(key: string): Promise<ObjectInfo | null>;
-  /** The object's bytes as a stream, or null when it does not exist. */
-  read(key: string): Promise<Readable | null>;
+  /** The object's bytes (or the inclusive `range` of them) as a stream, or null when it does not exist. */
+  read(key: string, range?: ByteRange): Promise<Readable | null>;
   /** Stores `body` under `key` atomically: readers see the old object or the whole new one. */
   write(key: string, body: Readable | Uint8Array, contentType?: string): Promise<ObjectInfo>;
   /** Removes objects; missing keys are not an error. */

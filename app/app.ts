@@ -1,10 +1,15 @@
 import { Hono } from 'hono';
 import { cors } from 'hono/cors';
+import { requireToken } from './auth.js';
 import type { AppEnv, Deps } from './env.js';
 import { errorBody, onError } from './errors.js';
+import { limitRequestSize } from './limits.js';
+import { createLogger, logRequests } from './request-log.js';
+import { capSessionsPerModel } from './resource-caps.js';
 import { batchRoutes } from './routes/batches.js';
 import { blobRoutes } from './routes/blobs.js';
 import { datasetRoutes } from './routes/datasets.js';
+import { healthRoutes } from './routes/health.js';
 import { modelRoutes } from './routes/models.js';
 import { parserRoutes } from './routes/parsers.js';
 import { sessionRoutes } from './routes/sessions.js';
@@ -18,6 +23,7 @@ const corsAllowHeaders = [
   'x-amz-meta-parser',
   'X-Tensor-Shape',
   'X-Tensor-Dtype',
+  'X-Request-Id',
 ];
 const corsExposeHeaders = [
   'Location',
@@ -33,11 +39,14 @@ const corsExposeHeaders = [
   'X-Session-Version',
   'X-Session-Loss',
   'X-Session-Alpha',
+  'X-Request-Id',
 ];
 
 /** Builds the HTTP app on the given dependencies; never listens. */
 export function createApp(deps: Deps) {
   const app = new Hono<AppEnv>();
+  // Outermost, so the logged status is the one the client gets.
+  app.use('*', logRequests(createLogger(deps.config.LOG_LEVEL)));
   const origins = deps.config.CORS_ORIGINS.split(',').map((o) => o.trim());
   app.use(
     '*',
@@ -56,7 +65,11 @@ export function createApp(deps: Deps) {
     c.set('lua', deps.lua);
     await next();
   });
+  app.use('*', limitRequestSize(deps.config));
+  app.use('*', requireToken(deps.config));
+  app.use('/model/:id/session', capSessionsPerModel);
 
+  app.route('/', healthRoutes);
   app.route('/', blobRoutes);
   app.route('/', modelRoutes);
   app.route('/', parserRoutes);

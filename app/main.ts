@@ -1,7 +1,9 @@
 import { serve } from '@hono/node-server';
+import type { Server } from 'node:http';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { openDeps } from './deps.js';
+import { createLogger } from './request-log.js';
 
 function readConfig() {
   try {
@@ -16,16 +18,54 @@ function readConfig() {
 }
 
 const config = readConfig();
+const logger = createLogger(config.LOG_LEVEL);
 const deps = await openDeps(config);
-const server = serve({ fetch: createApp(deps).fetch, port: config.PORT, hostname: config.HOST }, (info) => {
-  console.log(`WebML listening on http://${info.address}:${info.port} (storage: ${config.STORAGE}, data: ${config.DATA_DIR})`);
-});
+const server = serve(
+  {
+    fetch: createApp(deps).fetch,
+    port: config.PORT,
+    hostname: config.HOST,
+    // Room for the app's own caps to answer with a JSON 431/414 before Node's parser cuts in.
+    serverOptions: { maxHeaderSize: config.MAX_HEADER_BYTES + config.MAX_URL_BYTES + 1024 },
+  },
+  (info) => logger.info('listening', { url: `http://${info.address}:${info.port}`, storage: config.STORAGE, dataDir: config.DATA_DIR }),
+) as Server;
 
+/** Resolves once every connection has ended, closing keep-alive ones as soon as they go idle. */
+function stopServing(): Promise<void> {
+  return new Promise((resolve) => {
+    // close() drops idle connections once; ones mid-request go idle later and would linger.
+    const sweep = setInterval(() => server.closeIdleConnections(), 50);
+    const force = setTimeout(() => {
+      logger.warn('shutdown timeout: closing open connections', { timeoutMs: config.SHUTDOWN_TIMEOUT_MS });
+      server.closeAllConnections();
+    }, config.SHUTDOWN_TIMEOUT_MS);
+    server.close(() => {
+      clearInterval(sweep);
+      clearTimeout(force);
+      resolve();
+    });
+  });
+}
+
+let stopping = false;
+/** Stops accepting, lets in-flight requests finish, flushes pending commits, closes the database. */
 async function shutdown(signal: string) {
-  console.log(`${signal}: closing`);
-  server.close();
-  await deps.close();
+  if (stopping) {
+    logger.warn('second signal: exiting without waiting', { signal });
+    process.exit(1);
+  }
+  stopping = true;
+  logger.info('shutting down', { signal });
+  try {
+    await stopServing();
+    await deps.close();
+  } catch (err) {
+    logger.error('shutdown failed', { error: (err as Error).message });
+    process.exit(1);
+  }
+  logger.info('stopped');
   process.exit(0);
 }
-process.once('SIGTERM', () => void shutdown('SIGTERM'));
-process.once('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));

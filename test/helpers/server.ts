@@ -40,6 +40,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     PUBLIC_URL: url,
     PORT: String(port),
     STORAGE: options.storage ?? 'embedded',
+    // One JSON line per request would drown the test output.
+    LOG_LEVEL: 'silent',
     ...(s3 ? { MINIO_ENDPOINT: '127.0.0.1', MINIO_PORT: String(s3.port), MINIO_ACCESS_KEY: 'S3RVER', MINIO_SECRET_KEY: 'S3RVER' } : {}),
     ...options.env,
   });

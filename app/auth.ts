@@ -1,0 +1,78 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { MiddlewareHandler } from 'hono';
+import type { Config } from './config.js';
+import type { AppEnv } from './env.js';
+import { ApiError } from './errors.js';
+import { routeTable, type RouteRule } from './route-table.js';
+
+/** Who may call a route: anyone, a worker (or the admin), or the admin only. */
+export type Role = 'public' | 'worker' | 'admin';
+
+/**
+ * The one table of exceptions to the default: reads (GET/HEAD) need the worker role and
+ * every other method the admin role, so a route added later is protected without an entry
+ * here. Signed /blobs URLs carry their own grant; preflight requests never carry credentials.
+ */
+const roleRules: Array<RouteRule & { role: Role }> = [
+  { method: 'OPTIONS', pattern: '*', role: 'public' },
+  { method: '*', pattern: '/healthz', role: 'public' },
+  { method: '*', pattern: '/blobs/*', role: 'public' },
+  { method: 'POST', pattern: '/model/:model/session/:session/weights', role: 'worker' },
+  { method: 'POST', pattern: '/model/:model/session/:session/loss', role: 'worker' },
+];
+const findRoleRule = routeTable(roleRules);
+
+/** The role a request needs, from the table above or the method's default. */
+export function roleFor(method: string, path: string): Role {
+  const rule = findRoleRule(method, path);
+  if (rule) return rule.role;
+  return method === 'GET' || method === 'HEAD' ? 'worker' : 'admin';
+}
+
+const digest = (value: string) => createHash('sha256').update(value).digest();
+
+/**
+ * Tokens that grant a role, or none when the role is open. The admin token also grants the
+ * worker role. When only a worker token is set, admin routes take it too rather than stay
+ * open to anyone while reads are closed.
+ */
+function acceptedTokens(role: Role, config: Config): Buffer[] {
+  const admin = config.WEBML_ADMIN_TOKEN;
+  const worker = config.WEBML_WORKER_TOKEN;
+  if (role === 'public') return [];
+  if (role === 'admin') return admin ? [digest(admin)] : worker ? [digest(worker)] : [];
+  return [admin, worker].filter((t): t is string => Boolean(t)).map(digest);
+}
+
+/** The token of an `Authorization: Bearer ...` header, or null. */
+function bearerToken(header: string | undefined): string | null {
+  const match = header?.match(/^Bearer[ \t]+(\S+)[ \t]*$/i);
+  return match ? match[1] : null;
+}
+
+/** Compares digests (always 32 bytes) so neither length nor content leaks through timing. */
+function matchesAny(token: string, accepted: Buffer[]): boolean {
+  const presented = digest(token);
+  let ok = false;
+  for (const candidate of accepted) ok = timingSafeEqual(presented, candidate) || ok;
+  return ok;
+}
+
+/** Rejects a request without the token its route's role needs: 401 when missing, 403 when wrong. */
+export function requireToken(config: Config): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const role = roleFor(c.req.method, c.req.path);
+    const accepted = acceptedTokens(role, config);
+    if (accepted.length === 0) return next();
+    const needs = role === 'admin' ? 'the admin token' : 'a worker or admin token';
+    const token = bearerToken(c.req.header('Authorization'));
+    if (token === null) {
+      c.header('WWW-Authenticate', 'Bearer realm="webml"');
+      throw new ApiError(401, 'unauthorized', `${c.req.method} ${c.req.path} needs ${needs}: send "Authorization: Bearer <token>".`);
+    }
+    if (!matchesAny(token, accepted)) {
+      throw new ApiError(403, 'forbidden', `The bearer token is not valid for ${c.req.method} ${c.req.path}; it needs ${needs}.`);
+    }
+    return next();
+  };
+}

@@ -1,0 +1,88 @@
+import type { MiddlewareHandler } from 'hono';
+import type { Config } from './config.js';
+import type { AppEnv } from './env.js';
+import { ApiError, errorBody } from './errors.js';
+import { routeTable, type RouteRule } from './route-table.js';
+
+type SizeSetting = 'MAX_UPLOAD_BYTES' | 'MAX_TENSOR_BYTES' | 'MAX_JSON_BYTES';
+
+/**
+ * Body caps by route; any route not listed gets MAX_JSON_BYTES, so a new route is capped
+ * by default. Upload routes see the whole file too: clients send it before following the
+ * 307 to the signed URL. Tensors (session weights) may be large but are bounded.
+ */
+const bodyRules: Array<RouteRule & { setting: SizeSetting }> = [
+  { method: 'PUT', pattern: '/blobs/*', setting: 'MAX_UPLOAD_BYTES' },
+  { method: 'PUT', pattern: '/model/:id', setting: 'MAX_UPLOAD_BYTES' },
+  { method: 'PUT', pattern: '/parser', setting: 'MAX_UPLOAD_BYTES' },
+  { method: 'PUT', pattern: '/parser/:id', setting: 'MAX_UPLOAD_BYTES' },
+  { method: 'PUT', pattern: '/model/:model/data', setting: 'MAX_UPLOAD_BYTES' },
+  { method: 'PUT', pattern: '/model/:model/data/:id', setting: 'MAX_UPLOAD_BYTES' },
+  { method: 'PUT', pattern: '/model/:model/labels', setting: 'MAX_UPLOAD_BYTES' },
+  { method: 'PUT', pattern: '/model/:model/labels/:id', setting: 'MAX_UPLOAD_BYTES' },
+  { method: 'PUT', pattern: '/model/:id/session', setting: 'MAX_TENSOR_BYTES' },
+  { method: 'POST', pattern: '/model/:model/session/:session/weights', setting: 'MAX_TENSOR_BYTES' },
+];
+const findBodyRule = routeTable(bodyRules);
+
+/** The body-size setting that applies to a request. */
+export function bodySetting(method: string, path: string): SizeSetting {
+  return findBodyRule(method, path)?.setting ?? 'MAX_JSON_BYTES';
+}
+
+const tooLarge = (limit: number, setting: SizeSetting) =>
+  new ApiError(413, 'payload_too_large', `The request body is larger than ${limit} bytes, the limit for this route (${setting}).`);
+
+/**
+ * Counts bytes as they stream to whoever reads the body (nothing is buffered here) and
+ * fails the stream once `limit` is passed.
+ */
+function cappedStream(body: ReadableStream<Uint8Array>, limit: number, onOverflow: () => Error) {
+  let seen = 0;
+  return body.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        seen += chunk.byteLength;
+        if (seen > limit) controller.error(onOverflow());
+        else controller.enqueue(chunk);
+      },
+    }),
+  );
+}
+
+/** Answers 414, 431 or 413 for a URL, header block or body over the configured caps. */
+export function limitRequestSize(config: Config): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const url = new URL(c.req.url);
+    if (url.pathname.length + url.search.length > config.MAX_URL_BYTES) {
+      throw new ApiError(414, 'uri_too_long', `The URL is longer than ${config.MAX_URL_BYTES} bytes (MAX_URL_BYTES).`);
+    }
+    let headerBytes = 0;
+    c.req.raw.headers.forEach((value, name) => (headerBytes += name.length + value.length + 4));
+    if (headerBytes > config.MAX_HEADER_BYTES) {
+      throw new ApiError(431, 'headers_too_large', `The request headers total more than ${config.MAX_HEADER_BYTES} bytes (MAX_HEADER_BYTES).`);
+    }
+
+    const setting = bodySetting(c.req.method, c.req.path);
+    const limit = config[setting];
+    const declared = c.req.header('Content-Length');
+    // Node rejects bodies longer than their Content-Length, so a declared length is binding.
+    if (declared !== undefined && Number(declared) > limit) throw tooLarge(limit, setting);
+    const body = c.req.raw.body;
+    if (!body || declared !== undefined) return next();
+
+    let overflowed = false;
+    const stream = cappedStream(body, limit, () => {
+      overflowed = true;
+      return tooLarge(limit, setting);
+    });
+    c.req.raw = new Request(c.req.raw, { body: stream, duplex: 'half' } as RequestInit);
+    await next();
+    // Whoever read the body may have turned the stream error into its own 400 or 500.
+    if (overflowed) {
+      const error = tooLarge(limit, setting);
+      // Hono carries the replaced response's headers over (CORS, request id), not its type.
+      c.res = Response.json(errorBody(error.code, error.message), { status: 413 });
+    }
+  };
+}

@@ -1,0 +1,56 @@
+import { and, eq, type SQL } from 'drizzle-orm';
+import type { Db } from '../../db/open.js';
+import { datasets, models, parsers } from '../../db/schema/uploads.js';
+import type { ObjectInfo } from '../storage/object-store.js';
+
+type UploadTable = typeof models | typeof parsers | typeof datasets;
+
+/** The index row an uploaded object key belongs to (see `keys`), or null for keys no upload uses. */
+function rowOf(key: string): { table: UploadTable; where: SQL | undefined } | null {
+  const [prefix, a, b, ...rest] = key.split('/');
+  if (rest.length > 0 || !a) return null;
+  if (b === undefined) {
+    if (prefix === 'models') return { table: models, where: eq(models.id, a) };
+    if (prefix === 'parsers') return { table: parsers, where: eq(parsers.id, a) };
+    return null;
+  }
+  if (prefix === 'data' || prefix === 'labels') {
+    return { table: datasets, where: and(eq(datasets.kind, prefix), eq(datasets.model, a), eq(datasets.id, b)) };
+  }
+  return null;
+}
+
+/** True when an index row (pending or ready) is waiting for, or holds, the object under `key`. */
+export function expectsUpload(db: Db, key: string): boolean {
+  const row = rowOf(key);
+  if (!row) return false;
+  // Same columns in every upload table; one typed view keeps drizzle's inference simple.
+  const table = row.table as typeof models;
+  return db.select({ status: table.status }).from(table).where(row.where).get() !== undefined;
+}
+
+/**
+ * Marks the index row of `key` ready with the stored object's size, ETag and type (the
+ * client's `contentType` when given, else the store's). Returns false when no row expects
+ * that key (never requested, or dropped because its URL expired): the caller then removes
+ * the object. A ready row is updated too, so a client re-sending the same upload while
+ * its URL is still valid succeeds.
+ */
+export function markUploadReady(db: Db, key: string, info: ObjectInfo, contentType?: string): boolean {
+  const row = rowOf(key);
+  if (!row) return false;
+  const table = row.table as typeof models;
+  const result = db
+    .update(table)
+    .set({
+      status: 'ready',
+      size: info.size,
+      etag: info.etag,
+      contentType: contentType ?? info.contentType,
+      // The object's own time, so HEAD's Last-Modified matches the store's.
+      updatedAt: info.lastModified.getTime(),
+    })
+    .where(row.where)
+    .run();
+  return result.changes > 0;
+}

@@ -1,0 +1,79 @@
+import type { ParserScript } from '../../lua/types.js';
+import type { Deps } from '../env.js';
+import { notFound, unprocessable } from '../errors.js';
+import { datasetUploads } from '../repos/dataset-uploads.js';
+import { modelUploads, parserUploads } from '../repos/named-uploads.js';
+import { keys, type ObjectStore } from '../storage/object-store.js';
+
+/** Parser scripts are source text; anything bigger is not a parser. */
+const maxParserBytes = 1024 * 1024;
+
+export interface BatchRequest {
+  model: string;
+  dataset: string;
+  dataParser: string;
+  labelParser: string;
+  batchSize: number;
+}
+
+export interface BatchSide {
+  /** Shape of one record (the upload's x-amz-meta-shape). */
+  shape: number[];
+  parser: ParserScript;
+}
+
+/** Everything a batching run needs, looked up and checked. */
+export interface BatchJob {
+  model: string;
+  dataset: string;
+  batchSize: number;
+  data: BatchSide;
+  labels: BatchSide;
+}
+
+/** Looks up the model, dataset, labelset and parsers of a request; 404 names whichever is missing. */
+export async function resolveBatchJob({ db, store }: Pick<Deps, 'db' | 'store'>, request: BatchRequest): Promise<BatchJob> {
+  const { model, dataset } = request;
+  if (!(await modelUploads(db, store).findReady(model))) throw notFound(`Model '${model}' not found.`);
+  const data = await datasetUploads(db, store, model, 'data').findReady(dataset);
+  if (!data) throw notFound(`Dataset '${dataset}' of model '${model}' not found; upload it with PUT /model/${model}/data/${dataset}.`);
+  const labels = await datasetUploads(db, store, model, 'labels').findReady(dataset);
+  if (!labels) {
+    throw notFound(`Labelset '${dataset}' of model '${model}' not found; data and labels share an id, upload it with PUT /model/${model}/labels/${dataset}.`);
+  }
+  const [dataParser, labelParser] = await Promise.all([
+    loadParser({ db, store }, request.dataParser),
+    loadParser({ db, store }, request.labelParser),
+  ]);
+  return {
+    model,
+    dataset,
+    batchSize: request.batchSize,
+    data: { shape: data.shape, parser: dataParser },
+    labels: { shape: labels.shape, parser: labelParser },
+  };
+}
+
+async function loadParser({ db, store }: Pick<Deps, 'db' | 'store'>, id: string): Promise<ParserScript> {
+  const missing = () => notFound(`Parser '${id}' not found; upload it with PUT /parser/${id}.`);
+  if (!(await parserUploads(db, store).findReady(id))) throw missing();
+  const source = await readText(store, keys.parser(id), id);
+  if (source === null) throw missing();
+  return { id, source };
+}
+
+async function readText(store: ObjectStore, key: string, id: string): Promise<string | null> {
+  const stream = await store.read(key);
+  if (!stream) return null;
+  const parts: Buffer[] = [];
+  let size = 0;
+  for await (const part of stream as AsyncIterable<Buffer>) {
+    size += part.byteLength;
+    if (size > maxParserBytes) {
+      stream.destroy();
+      throw unprocessable(`Parser '${id}' is larger than ${maxParserBytes / 1024} KiB; a parser is a Lua script.`, 'parser_too_large');
+    }
+    parts.push(part);
+  }
+  return Buffer.concat(parts).toString('utf8');
+}

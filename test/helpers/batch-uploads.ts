@@ -1,0 +1,106 @@
+import { expect } from 'vitest';
+
+/** Uploads through the real routes: PUT answers 307 to a signed URL, fetch re-sends the Blob there. */
+async function upload(url: string, headers: Record<string, string>, body: Uint8Array | string): Promise<void> {
+  const res = await fetch(url, { method: 'PUT', headers, body: new Blob([body]) });
+  expect(res.status, `${url}: ${await res.clone().text()}`).toBeLessThan(300);
+}
+
+export const uploadModel = (base: string, id: string) =>
+  upload(`${base}/model/${id}`, { 'x-amz-meta-name': id }, JSON.stringify({ modelTopology: {} }));
+
+export const uploadParser = (base: string, id: string, source: string) =>
+  upload(`${base}/parser/${id}`, { 'x-amz-meta-name': id }, source);
+
+/** Uploads `/model/<model>/<kind>/<id>` with its record shape and parser metadata. */
+export const uploadDataset = (
+  base: string,
+  model: string,
+  kind: 'data' | 'labels',
+  id: string,
+  shape: number[],
+  parser: string,
+  bytes: Uint8Array | string,
+) => upload(`${base}/model/${model}/${kind}/${id}`, { 'x-amz-meta-shape': JSON.stringify(shape), 'x-amz-meta-parser': parser }, bytes);
+
+export interface BatchFields {
+  data_parser?: string;
+  label_parser?: string;
+  batch_size?: string | number;
+}
+
+/** POST /model/:model/data/:id/batch with the fields as multipart (the spec's encoding), urlencoded or JSON. */
+export function postBatch(
+  base: string,
+  model: string,
+  id: string,
+  fields: BatchFields,
+  encoding: 'multipart' | 'urlencoded' | 'json' = 'multipart',
+): Promise<Response> {
+  const url = `${base}/model/${model}/data/${id}/batch`;
+  const entries = Object.entries(fields).map(([k, v]) => [k, String(v)]);
+  if (encoding === 'json') {
+    return fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(fields) });
+  }
+  if (encoding === 'urlencoded') return fetch(url, { method: 'POST', body: new URLSearchParams(entries) });
+  const form = new FormData();
+  for (const [k, v] of entries) form.append(k, v);
+  return fetch(url, { method: 'POST', body: form });
+}
+
+/** Batches and expects 200 with its `{ batches, records }`. */
+export async function batchOk(base: string, model: string, id: string, fields: BatchFields) {
+  const res = await postBatch(base, model, id, fields);
+  const body = await res.json();
+  expect(res.status, JSON.stringify(body)).toBe(200);
+  return body as { batches: number; records: number };
+}
+
+export async function listBatches(base: string, model: string): Promise<string[]> {
+  const res = await fetch(`${base}/model/${model}/batches`);
+  expect(res.status).toBe(200);
+  return res.json();
+}
+
+export interface DownloadedPart {
+  bytes: Uint8Array;
+  shape: number[];
+  dtype: string;
+}
+
+/** HEAD for the metadata, then GET following the 307 by hand (as a worker does). */
+export async function downloadPart(base: string, model: string, batch: string, part: 'data' | 'labels'): Promise<DownloadedPart> {
+  const url = `${base}/model/${model}/batch/${batch}/${part}`;
+  const head = await fetch(url, { method: 'HEAD' });
+  expect(head.status).toBe(200);
+  const redirect = await fetch(url, { redirect: 'manual' });
+  expect(redirect.status).toBe(307);
+  const object = await fetch(redirect.headers.get('location')!);
+  expect(object.status).toBe(200);
+  const bytes = new Uint8Array(await object.arrayBuffer());
+  expect(Number(head.headers.get('content-length'))).toBe(bytes.byteLength);
+  return { bytes, shape: JSON.parse(head.headers.get('x-amz-meta-shape')!), dtype: head.headers.get('x-amz-meta-dtype')! };
+}
+
+/** An MNIST IDX image file of `count` images whose pixel bytes are `pixel(image, offset)`. */
+export function idxImages(count: number, rows: number, cols: number, pixel: (image: number, offset: number) => number): Uint8Array {
+  const size = rows * cols;
+  const bytes = new Uint8Array(16 + count * size);
+  const view = new DataView(bytes.buffer);
+  view.setUint32(0, 0x803);
+  view.setUint32(4, count);
+  view.setUint32(8, rows);
+  view.setUint32(12, cols);
+  for (let i = 0; i < count; i++) for (let p = 0; p < size; p++) bytes[16 + i * size + p] = pixel(i, p) & 0xff;
+  return bytes;
+}
+
+/** An MNIST IDX label file holding `labels`. */
+export function idxLabels(labels: number[]): Uint8Array {
+  const bytes = new Uint8Array(8 + labels.length);
+  const view = new DataView(bytes.buffer);
+  view.setUint32(0, 0x801);
+  view.setUint32(4, labels.length);
+  bytes.set(labels, 8);
+  return bytes;
+}

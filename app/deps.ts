@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { openDatabase } from '../db/open.js';
+import { registerBundledParsers } from '../lua/bundled.js';
 import { createLuaRunner } from '../lua/runner.js';
 import type { Config } from './config.js';
 import type { Deps } from './env.js';
@@ -18,6 +19,7 @@ export async function openDeps(config: Config): Promise<OpenedDeps> {
   const db = openDatabase(path.join(config.DATA_DIR, 'webml.sqlite'));
   const store = config.STORAGE === 'minio' ? createMinioStore(config) : createEmbeddedStore(config);
   await store.init();
+  await registerBundledParsers({ db, store });
   const lua = createLuaRunner(config);
   return {
     config,

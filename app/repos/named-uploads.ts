@@ -1,0 +1,32 @@
+import { and, asc, eq, lte } from 'drizzle-orm';
+import type { Db } from '../../db/open.js';
+import { models, parsers } from '../../db/schema/uploads.js';
+import { keys, type ObjectStore } from '../storage/object-store.js';
+import { uploadRepository } from './uploads.js';
+
+/** A model or parser row: both carry an id, a name and the upload state. */
+export type NamedEntry = typeof models.$inferSelect;
+
+/** Models and parsers have the same columns; only the table and the object key differ. */
+function namedUploads(db: Db, store: ObjectStore, table: typeof models | typeof parsers, objectKey: (id: string) => string) {
+  // The two tables are structurally identical; one typed view keeps drizzle's inference simple.
+  const t = table as typeof models;
+  return uploadRepository<NamedEntry, { name: string }>(db, store, {
+    objectKey,
+    select: (id) => db.select().from(t).where(eq(t.id, id)).get(),
+    selectPending: () => db.select().from(t).where(eq(t.status, 'pending')).all(),
+    selectReadyIds: () =>
+      db.select({ id: t.id }).from(t).where(eq(t.status, 'ready')).orderBy(asc(t.id)).all().map((r) => r.id),
+    insertPending: (id, { name }, expiresAt) =>
+      db.insert(t).values({ id, name, expiresAt }).onConflictDoNothing().run().changes === 1,
+    dropExpired: (id, now) => {
+      db.delete(t).where(and(eq(t.id, id), eq(t.status, 'pending'), lte(t.expiresAt, now))).run();
+    },
+  });
+}
+
+/** Repository of uploaded models (`models/<id>`). */
+export const modelUploads = (db: Db, store: ObjectStore) => namedUploads(db, store, models, keys.model);
+
+/** Repository of uploaded parsers (`parsers/<id>`). */
+export const parserUploads = (db: Db, store: ObjectStore) => namedUploads(db, store, parsers, keys.parser);

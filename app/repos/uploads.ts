@@ -1,0 +1,86 @@
+import type { Db } from '../../db/open.js';
+import type { ObjectStore } from '../storage/object-store.js';
+import { markUploadReady } from './upload-state.js';
+
+/** The upload-state columns every models/parsers/datasets row carries. */
+export interface UploadEntry {
+  id: string;
+  status: 'pending' | 'ready';
+  expiresAt: number;
+}
+
+/** The queries of one kind of upload; the life cycle around them is shared. */
+export interface UploadRows<Entry extends UploadEntry, Meta> {
+  objectKey(id: string): string;
+  select(id: string): Entry | undefined;
+  selectPending(): Entry[];
+  /** Ids of ready rows, sorted. */
+  selectReadyIds(): string[];
+  /** Inserts a pending row; false when the id is already taken. */
+  insertPending(id: string, meta: Meta, expiresAt: number): boolean;
+  /** Deletes the row if it is still pending and expired at `now`. */
+  dropExpired(id: string, now: number): void;
+}
+
+/** When a signed upload URL handed out now stops working (ms since epoch). */
+export function uploadExpiry(expirySeconds: number, now = Date.now()): number {
+  return now + expirySeconds * 1000;
+}
+
+/**
+ * The life cycle of DESIGN.md "Metadata index": an entry is pending from the moment its
+ * upload URL is handed out; the first read or listing after the object exists marks it
+ * ready (a stat), and one whose URL expired without an object is dropped, freeing its id.
+ * Only pending entries ever cost a store call; the store is never listed.
+ */
+export function uploadRepository<Entry extends UploadEntry, Meta>(db: Db, store: ObjectStore, rows: UploadRows<Entry, Meta>) {
+  /** A failing store throws BackendError (a 500): we cannot tell either way. */
+  async function settle(entry: Entry): Promise<void> {
+    const key = rows.objectKey(entry.id);
+    const info = await store.stat(key);
+    if (info) markUploadReady(db, key, info);
+    else if (entry.expiresAt <= Date.now()) rows.dropExpired(entry.id, Date.now());
+  }
+
+  async function find(id: string): Promise<Entry | null> {
+    const entry = rows.select(id);
+    if (entry?.status !== 'pending') return entry ?? null;
+    await settle(entry);
+    return rows.select(id) ?? null;
+  }
+
+  return {
+    /** The entry (ready, or pending with a live upload URL), or null when there is none. */
+    find,
+
+    /** The entry if its object is stored, else null. */
+    async findReady(id: string): Promise<Entry | null> {
+      const entry = await find(id);
+      return entry?.status === 'ready' ? entry : null;
+    },
+
+    /** Ids of the ready entries, sorted. */
+    async listReady(): Promise<string[]> {
+      const pending = rows.selectPending();
+      // A few stats at a time so a long pending list cannot flood the store.
+      for (let i = 0; i < pending.length; i += 8) await Promise.all(pending.slice(i, i + 8).map(settle));
+      return rows.selectReadyIds();
+    },
+
+    /** Records a pending upload; returns the entry holding the id instead when it is taken. */
+    async createPending(id: string, meta: Meta, expiresAt: number): Promise<{ taken: Entry | null }> {
+      const existing = await find(id);
+      if (existing) return { taken: existing };
+      if (rows.insertPending(id, meta, expiresAt)) return { taken: null };
+      // A concurrent request claimed the id between find and insert.
+      return { taken: rows.select(id) ?? null };
+    },
+  };
+}
+
+/** Why an id cannot take a new upload, in words a person can act on; `subject` is e.g. "model 'mnist'". */
+export function describeTaken(subject: string, entry: Omit<UploadEntry, 'id'>): string {
+  if (entry.status === 'ready') return `${subject[0].toUpperCase()}${subject.slice(1)} already exists; choose another id.`;
+  const until = new Date(entry.expiresAt).toISOString();
+  return `An upload of ${subject} is in progress until ${until}; the id is free again if no object arrives by then.`;
+}

@@ -41,7 +41,8 @@ function acceptedTokens(role: Role, config: Config): Buffer[] {
   const worker = config.WEBML_WORKER_TOKEN;
   if (role === 'public') return [];
   if (role === 'admin') return admin ? [digest(admin)] : worker ? [digest(worker)] : [];
-  return [admin, worker].filter((t): t is string => Boolean(t)).map(digest);
+  if (!worker) return [];
+  return admin ? [digest(admin), digest(worker)] : [digest(worker)];
 }
 
 /** The token of an `Authorization: Bearer ...` header, or null. */
@@ -60,9 +61,10 @@ function matchesAny(token: string, accepted: Buffer[]): boolean {
 
 /** Rejects a request without the token its route's role needs: 401 when missing, 403 when wrong. */
 export function requireToken(config: Config): MiddlewareHandler<AppEnv> {
+  const tokensFor = { public: [], worker: acceptedTokens('worker', config), admin: acceptedTokens('admin', config) };
   return async (c, next) => {
     const role = roleFor(c.req.method, c.req.path);
-    const accepted = acceptedTokens(role, config);
+    const accepted = tokensFor[role];
     if (accepted.length === 0) return next();
     const needs = role === 'admin' ? 'the admin token' : 'a worker or admin token';
     const token = bearerToken(c.req.header('Authorization'));

@@ -63,6 +63,7 @@ export function createApp(deps: Deps) {
     c.set('db', deps.db);
     c.set('store', deps.store);
     c.set('lua', deps.lua);
+    c.set('sessions', deps.sessions);
     await next();
   });
   app.use('*', limitRequestSize(deps.config));

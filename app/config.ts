@@ -30,6 +30,8 @@ const ConfigSchema = z.object({
   PARSER_CHUNK_BYTES: positiveInt.default(64 * 1024),
   /** Largest session (element count of its weights tensor). */
   MAX_PARAMS: positiveInt.default(50_000_000),
+  /** Session weights kept hot in memory; least recently used sessions beyond it are dropped (reloaded on use). */
+  SESSION_CACHE_MB: positiveInt.default(1024),
   WEBML_ADMIN_TOKEN: optionalToken,
   WEBML_WORKER_TOKEN: optionalToken,
   /** Request-size limits (app/limits.ts): uploads stream, JSON bodies are held in memory. */

@@ -5,6 +5,7 @@ import { registerBundledParsers } from '../lua/bundled.js';
 import { createLuaRunner } from '../lua/runner.js';
 import type { Config } from './config.js';
 import type { Deps } from './env.js';
+import { createSessionEngine } from './sessions/engine.js';
 import { createEmbeddedStore } from './storage/embedded.js';
 import { createMinioStore } from './storage/minio.js';
 
@@ -21,12 +22,15 @@ export async function openDeps(config: Config): Promise<OpenedDeps> {
   await store.init();
   await registerBundledParsers({ db, store });
   const lua = createLuaRunner(config);
+  const sessions = createSessionEngine(db, { cacheBytes: config.SESSION_CACHE_MB * 1024 * 1024 });
   return {
     config,
     db,
     store,
     lua,
+    sessions,
     async close() {
+      sessions.flush();
       await lua.close();
       db.$client.close();
     },

@@ -1,6 +1,7 @@
 import type { Db } from '../db/open.js';
 import type { ParserRunner } from '../lua/types.js';
 import type { Config } from './config.js';
+import type { SessionEngine } from './sessions/engine.js';
 import type { ObjectStore } from './storage/object-store.js';
 
 /** Everything a handler needs, injected by createApp. */
@@ -9,6 +10,7 @@ export interface Deps {
   db: Db;
   store: ObjectStore;
   lua: ParserRunner;
+  sessions: SessionEngine;
 }
 
 export type AppEnv = { Variables: Deps };

@@ -1,4 +1,109 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import type { AppEnv } from '../env.js';
+import { badRequest, conflict, notFound } from '../errors.js';
+import { modelUploads } from '../repos/named-uploads.js';
+import type { SessionView } from '../sessions/engine.js';
+import { CreateSessionSchema, PostLossSchema } from '../sessions/schemas.js';
+import { readJsonBody, readTensorBody, tensorBodyLimits } from '../sessions/tensor-body.js';
+import { elementCount, encodeFloats, jsonDataToFloats, parseDtype } from '../sessions/tensor-codec.js';
+import { IdSchema, parseOr400 } from '../validation.js';
 
 export const sessionRoutes = new Hono<AppEnv>();
+
+type Ctx = Context<AppEnv>;
+
+const modelId = (c: Ctx, name: string) => parseOr400(IdSchema, c.req.param(name), 'model id');
+const sessionId = (c: Ctx) => parseOr400(IdSchema, c.req.param('sid'), 'session id');
+
+/** A 404 for the model if it is missing, else a 404 for the session. */
+async function sessionNotFound(c: Ctx, model: string, id: string) {
+  if (!(await modelUploads(c.var.db, c.var.store).findReady(model))) {
+    return notFound(`Model '${model}' does not exist.`, 'model_not_found');
+  }
+  return notFound(`Session '${id}' of model '${model}' does not exist.`, 'session_not_found');
+}
+
+async function requireModel(c: Ctx, model: string) {
+  if (!(await modelUploads(c.var.db, c.var.store).findReady(model))) {
+    throw notFound(`Model '${model}' does not exist.`, 'model_not_found');
+  }
+}
+
+/** The session's scalars as headers, on JSON and binary answers alike. */
+function setSessionHeaders(c: Ctx, s: SessionView) {
+  c.header('X-Tensor-Shape', JSON.stringify(s.shape));
+  c.header('X-Session-Version', String(s.version));
+  c.header('X-Session-Loss', String(s.loss));
+  c.header('X-Session-Alpha', String(s.alpha));
+}
+
+sessionRoutes.put('/model/:id/session', async (c) => {
+  const model = modelId(c, 'id');
+  await requireModel(c, model);
+  const body = parseOr400(CreateSessionSchema, await readJsonBody(c.req.raw, tensorBodyLimits(c.var.config).json), 'session');
+  const count = elementCount(body.shape);
+  if (count > c.var.config.MAX_PARAMS) {
+    throw badRequest(`shape [${body.shape}] holds ${count} values; this server allows at most ${c.var.config.MAX_PARAMS} (MAX_PARAMS).`);
+  }
+  const data = body.data === undefined ? undefined : jsonDataToFloats(body.data, count, 'data');
+  const id = c.var.sessions.create({ model, id: body.id, shape: body.shape, alpha: body.alpha, loss: body.loss, data });
+  if (id === null) throw conflict(`Session '${body.id}' of model '${model}' already exists.`, 'session_exists');
+  return c.json({ id });
+});
+
+sessionRoutes.get('/model/:mid/sessions', async (c) => {
+  const model = modelId(c, 'mid');
+  await requireModel(c, model);
+  return c.json(c.var.sessions.list(model));
+});
+
+// Hono runs this for HEAD too: HEAD gets the headers without serializing the weights.
+sessionRoutes.get('/model/:mid/session/:sid', async (c) => {
+  const [model, id] = [modelId(c, 'mid'), sessionId(c)];
+  const dtype = parseDtype(c.req.query('dtype'), '?dtype');
+  const session = await c.var.sessions.read(model, id);
+  if (!session) throw await sessionNotFound(c, model, id);
+  // Serialize before any await: the engine keeps merging into the live weights.
+  setSessionHeaders(c, session);
+  if (c.req.method === 'HEAD') return c.body(null, 200);
+  if ((c.req.header('accept') ?? '').includes('application/octet-stream')) {
+    c.header('X-Tensor-Dtype', dtype);
+    c.header('Content-Type', 'application/octet-stream');
+    return c.body(encodeFloats(session.weights, dtype));
+  }
+  return c.json({
+    id: session.id,
+    model: session.model,
+    loss: session.loss,
+    alpha: session.alpha,
+    version: session.version,
+    updatedAt: new Date(session.updatedAt).toISOString(),
+    weights: { shape: session.shape, data: Array.from(session.weights) },
+  });
+});
+
+sessionRoutes.get('/model/:mid/session/:sid/losses', async (c) => {
+  const [model, id] = [modelId(c, 'mid'), sessionId(c)];
+  const history = await c.var.sessions.losses(model, id);
+  if (!history) throw await sessionNotFound(c, model, id);
+  return c.json(history.map((p) => ({ version: p.version, loss: p.loss, at: new Date(p.at).toISOString() })));
+});
+
+sessionRoutes.post('/model/:mid/session/:sid/loss', async (c) => {
+  const [model, id] = [modelId(c, 'mid'), sessionId(c)];
+  if (!c.var.sessions.shapeOf(model, id)) throw await sessionNotFound(c, model, id);
+  const { loss } = parseOr400(PostLossSchema, await readJsonBody(c.req.raw, c.var.config.MAX_JSON_BYTES), 'loss');
+  const version = await c.var.sessions.postLoss(model, id, loss);
+  if (version === null) throw await sessionNotFound(c, model, id);
+  return c.body(null, 200);
+});
+
+sessionRoutes.post('/model/:mid/session/:sid/weights', async (c) => {
+  const [model, id] = [modelId(c, 'mid'), sessionId(c)];
+  const shape = c.var.sessions.shapeOf(model, id);
+  if (!shape) throw await sessionNotFound(c, model, id);
+  const update = await readTensorBody(c.req.raw, shape, c.var.config);
+  const version = await c.var.sessions.merge(model, id, update);
+  if (version === null) throw await sessionNotFound(c, model, id);
+  return c.json({ version });
+});

@@ -1,0 +1,38 @@
+import { ApiError } from '../errors.js';
+
+const firstChunkBytes = 64 * 1024;
+
+/**
+ * Collects a request body into one buffer (byteOffset 0, so typed-array views line up),
+ * answering 413 as soon as it is known to exceed `limit` bytes. With a Content-Length the
+ * buffer is allocated once at its final size; without one it doubles, so copying stays linear.
+ */
+export async function readBody(req: Request, limit: number, advice = ''): Promise<Uint8Array> {
+  const tooLarge = () =>
+    new ApiError(413, 'payload_too_large', `Request body is over the limit of ${limit} bytes.${advice ? ` ${advice}` : ''}`);
+  const declared = req.headers.get('content-length');
+  const declaredSize = declared === null ? null : Number(declared);
+  if (declaredSize !== null && declaredSize > limit) throw tooLarge();
+  if (!req.body) return new Uint8Array(0);
+
+  const reader = req.body.getReader();
+  let buffer = new Uint8Array(declaredSize ?? Math.min(limit, firstChunkBytes));
+  let used = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    const end = used + value.byteLength;
+    if (end > limit) {
+      await reader.cancel();
+      throw tooLarge();
+    }
+    if (end > buffer.byteLength) {
+      const grown = new Uint8Array(Math.min(limit, Math.max(end, buffer.byteLength * 2)));
+      grown.set(buffer.subarray(0, used));
+      buffer = grown;
+    }
+    buffer.set(value, used);
+    used = end;
+  }
+  return used === buffer.byteLength ? buffer : buffer.subarray(0, used);
+}

@@ -1,0 +1,73 @@
+import type { Config } from '../config.js';
+import { badRequest } from '../errors.js';
+import { parseOr400 } from '../validation.js';
+import { readBody } from './read-body.js';
+import { TensorSchema } from './schemas.js';
+import {
+  assertFinite,
+  bytesPerElement,
+  elementCount,
+  jsonDataToFloats,
+  parseDtype,
+  parseShapeHeader,
+  sameShape,
+  viewFloats,
+} from './tensor-codec.js';
+
+// V8's longest string: JSON text past it cannot even be decoded, let alone parsed.
+const maxStringLength = 2 ** 29 - 24;
+// A float64 in JSON takes at most 24 characters ("-2.2250738585072014e-308"); with a comma
+// and pretty-printing indentation, 32 bytes per element covers any honest encoding.
+const jsonBytesPerElement = 32;
+
+/** Body caps for tensors: what the largest allowed session (MAX_PARAMS) can honestly need. */
+export function tensorBodyLimits(config: Config) {
+  return {
+    binary: Math.min(config.MAX_TENSOR_BYTES, config.MAX_PARAMS * bytesPerElement.float64),
+    json: Math.min(config.MAX_TENSOR_BYTES, config.MAX_PARAMS * jsonBytesPerElement + 64 * 1024, maxStringLength),
+  };
+}
+
+const useBinary = 'Send large tensors as application/octet-stream float32 with an X-Tensor-Shape header.';
+
+/** Reads and parses a JSON body of at most `limit` bytes, or throws a 400/413. */
+export async function readJsonBody(req: Request, limit: number): Promise<unknown> {
+  const text = new TextDecoder().decode(await readBody(req, limit, useBinary));
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw badRequest(`Body is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+function assertShape(shape: readonly number[], expected: readonly number[]): void {
+  if (!sameShape(shape, expected)) {
+    throw badRequest(`Tensor shape [${shape}] does not match the session's shape [${expected}].`);
+  }
+}
+
+/**
+ * Reads one weights update for a session of shape `expected`: `application/octet-stream`
+ * little-endian floats (X-Tensor-Shape, X-Tensor-Dtype) never touch JSON; anything else is
+ * parsed as JSON `{ shape, data }` (the original clients send JSON without a proper type).
+ */
+export async function readTensorBody(req: Request, expected: readonly number[], config: Config): Promise<Float32Array | Float64Array> {
+  const limits = tensorBodyLimits(config);
+  const count = elementCount(expected);
+  if ((req.headers.get('content-type') ?? '').toLowerCase().startsWith('application/octet-stream')) {
+    const shape = parseShapeHeader(req.headers.get('x-tensor-shape') ?? undefined);
+    const dtype = parseDtype(req.headers.get('x-tensor-dtype') ?? undefined, 'X-Tensor-Dtype');
+    assertShape(shape, expected);
+    const bytes = await readBody(req, limits.binary, `A session holds at most MAX_PARAMS (${config.MAX_PARAMS}) values.`);
+    const needed = count * bytesPerElement[dtype];
+    if (bytes.byteLength !== needed) {
+      throw badRequest(`Body has ${bytes.byteLength} bytes; ${count} ${dtype} values of shape [${shape}] take ${needed}.`);
+    }
+    const values = viewFloats(bytes, dtype);
+    assertFinite(values, 'data');
+    return values;
+  }
+  const { shape, data } = parseOr400(TensorSchema, await readJsonBody(req, limits.json), 'tensor');
+  assertShape(shape, expected);
+  return jsonDataToFloats(data, count, 'data');
+}

@@ -36,10 +36,9 @@ const digest = (value: string) => createHash('sha256').update(value).digest();
  * worker role. When only a worker token is set, admin routes take it too rather than stay
  * open to anyone while reads are closed.
  */
-function acceptedTokens(role: Role, config: Config): Buffer[] {
+function acceptedTokens(role: 'worker' | 'admin', config: Config): Buffer[] {
   const admin = config.WEBML_ADMIN_TOKEN;
   const worker = config.WEBML_WORKER_TOKEN;
-  if (role === 'public') return [];
   if (role === 'admin') return admin ? [digest(admin)] : worker ? [digest(worker)] : [];
   if (!worker) return [];
   return admin ? [digest(admin), digest(worker)] : [digest(worker)];

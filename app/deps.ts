@@ -6,6 +6,7 @@ import { createLuaRunner } from '../lua/runner.js';
 import type { Config } from './config.js';
 import type { Deps } from './env.js';
 import { createSessionEngine } from './sessions/engine.js';
+import { sweepStore } from './sweep.js';
 import { createEmbeddedStore } from './storage/embedded.js';
 import { createMinioStore } from './storage/minio.js';
 
@@ -20,6 +21,8 @@ export async function openDeps(config: Config): Promise<OpenedDeps> {
   const db = openDatabase(path.join(config.DATA_DIR, 'webml.sqlite'));
   const store = config.STORAGE === 'minio' ? createMinioStore(config) : createEmbeddedStore(config);
   await store.init();
+  // Before serving: clears what a crash left behind (see sweep.ts).
+  await sweepStore(db, store);
   await registerBundledParsers({ db, store });
   const lua = createLuaRunner(config);
   const sessions = createSessionEngine(db, { cacheBytes: config.SESSION_CACHE_MB * 1024 * 1024 });

@@ -3,13 +3,16 @@ import { LUA_REGISTRYINDEX, LuaGlobal, LuaReturn, LuaType, type LuaWasm } from '
 import { createByteBridge, type ByteBridge } from './raw-bytes.js';
 import { metaFromBytes, type EncodedRecords } from './records.js';
 import { openSandboxLibraries } from './sandbox.js';
-import { ParserError, type ParserScript } from './types.js';
+import type { ParserScript } from './types.js';
 
 const PRELUDE = readFileSync(new URL('./sandbox-prelude.lua', import.meta.url));
 /** The count hook checks the clock every this many VM instructions. */
 const HOOK_INSTRUCTIONS = 1000;
 const LUA_MASKCOUNT = 8;
 const MiB = 1024 * 1024;
+
+/** The script failed or overspent; `message` is the Lua error (with its line) or the budget. */
+export class ScriptFailure extends Error {}
 
 export interface SessionLimits {
   /** Wall-clock time the script may spend running, summed over all its calls. */
@@ -35,7 +38,7 @@ export class ParserSession {
 
   constructor(
     private readonly lua: LuaWasm,
-    private readonly parser: ParserScript,
+    parser: ParserScript,
     private readonly limits: SessionLimits,
   ) {
     this.global = new LuaGlobal(lua, true);
@@ -116,7 +119,7 @@ export class ParserSession {
     // A script may catch the hook's error with pcall and carry on: the clock decides.
     if (this.timedOut || this.spentMs > this.limits.timeoutMs) {
       this.lua.lua_settop(this.L, 0);
-      throw new ParserError(this.parser.id, `exceeded its time budget of ${this.limits.timeoutMs} ms`);
+      throw new ScriptFailure(`exceeded its time budget of ${this.limits.timeoutMs} ms`);
     }
     if (status !== LuaReturn.Ok) throw this.failure(status);
   }
@@ -129,8 +132,8 @@ export class ParserSession {
     this.lua.lua_error(this.L);
   }
 
-  /** Turns the error object on top of the stack into a ParserError and clears the stack. */
-  private failure(status: LuaReturn): ParserError {
+  /** Turns the error object on top of the stack into a ScriptFailure and clears the stack. */
+  private failure(status: LuaReturn): ScriptFailure {
     const { lua, L } = this;
     const type = lua.lua_type(L, -1);
     const message =
@@ -139,8 +142,8 @@ export class ParserSession {
         : `error object is a ${lua.lua_typename(L, type)} value`;
     lua.lua_settop(L, 0);
     if (status === LuaReturn.ErrorMem || message === 'not enough memory') {
-      return new ParserError(this.parser.id, `exceeded its memory cap of ${this.limits.memoryBytes / MiB} MiB`);
+      return new ScriptFailure(`exceeded its memory cap of ${this.limits.memoryBytes / MiB} MiB`);
     }
-    return new ParserError(this.parser.id, message);
+    return new ScriptFailure(message);
   }
 }

@@ -1,50 +1,78 @@
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Config } from '../app/config.js';
-import { createEnginePool } from './engine-pool.js';
-import { ParserSession } from './parser-session.js';
+import type { SessionLimits } from './parser-session.js';
+import type { ParserWorker } from './parser-worker-handle.js';
 import { decodeRecords } from './records.js';
 import { rechunk } from './rechunk.js';
 import { ParserError, type ParsedRecord, type ParserRunner, type ParserScript } from './types.js';
+import { createWorkerPool } from './worker-pool.js';
+import type { WorkerReply } from './worker-protocol.js';
 
 const MiB = 1024 * 1024;
+/** Chunks sent ahead of the one being waited for, so the worker never idles on a round trip. */
+const CHUNKS_IN_FLIGHT = 4;
+/** How long past its budget a worker may stay silent before it is killed. */
+const WATCHDOG_GRACE_MS = 1000;
 
-/** The parser runner the server uses, with the budgets and chunk size of `config`. */
-export function createLuaRunner(config: Pick<Config, 'LUA_TIMEOUT_MS' | 'LUA_MEMORY_MB' | 'PARSER_CHUNK_BYTES'>): ParserRunner {
-  const pool = createEnginePool();
-  const limits = { timeoutMs: config.LUA_TIMEOUT_MS, memoryBytes: config.LUA_MEMORY_MB * MiB };
+type RunnerConfig = Pick<Config, 'LUA_TIMEOUT_MS' | 'LUA_MEMORY_MB' | 'PARSER_CHUNK_BYTES'>;
+
+/**
+ * The parser runner the server uses. Each run happens in a worker thread, so a parser that
+ * loops (even inside one long C call) never holds the server's event loop, and a run that
+ * ignores its budget is stopped by terminating its worker.
+ */
+export function createLuaRunner(config: RunnerConfig): ParserRunner {
+  const pool = createWorkerPool();
+  const limits: SessionLimits = { timeoutMs: config.LUA_TIMEOUT_MS, memoryBytes: config.LUA_MEMORY_MB * MiB };
+
+  /** Waits for a reply; a worker silent for longer than a whole budget is killed. */
+  async function answer(worker: ParserWorker, reply: Promise<WorkerReply>): Promise<WorkerReply> {
+    let timer: NodeJS.Timeout | undefined;
+    const watchdog = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, limits.timeoutMs + WATCHDOG_GRACE_MS);
+    });
+    const first = await Promise.race([reply, watchdog]);
+    clearTimeout(timer);
+    if (first) return first;
+    await worker.terminate(`exceeded its time budget of ${limits.timeoutMs} ms`);
+    return reply;
+  }
 
   async function* run(parser: ParserScript, input: AsyncIterable<Uint8Array>): AsyncGenerator<ParsedRecord[]> {
-    const lease = await pool.acquire();
-    let session: ParserSession | null = null;
-    let broken = false;
-    /** Runs `step`, turning a crash of the wasm module itself into a ParserError too. */
-    const guard = <T>(step: () => T): T => {
-      try {
-        return step();
-      } catch (error) {
-        if (error instanceof ParserError) throw error;
-        broken = true;
-        throw new ParserError(parser.id, `crashed the Lua engine: ${(error as Error).message}`);
+    const worker = pool.acquire();
+    let crashed = false;
+    const take = async (reply: Promise<WorkerReply>): Promise<ParsedRecord[]> => {
+      const answered = await answer(worker, reply);
+      if (answered.type === 'error') {
+        crashed = answered.crashed;
+        throw new ParserError(parser.id, answered.message);
       }
+      return answered.type === 'records' ? decodeRecords(answered) : [];
     };
     try {
-      session = guard(() => new ParserSession(lease.lua, parser, limits));
+      await take(worker.request({ type: 'open', parser, limits }));
+      const inFlight: Promise<WorkerReply>[] = [];
       for await (const chunk of rechunk(input, config.PARSER_CHUNK_BYTES)) {
-        const records = guard(() => session!.call('parse', chunk));
-        if (records.meta.length > 0) yield decodeRecords(records);
-        // Let the server answer other requests between chunks.
-        await nextTurn();
+        inFlight.push(worker.request({ type: 'parse', chunk }, [chunk.buffer as ArrayBuffer]));
+        if (inFlight.length < CHUNKS_IN_FLIGHT) continue;
+        const records = await take(inFlight.shift()!);
+        if (records.length > 0) yield records;
       }
-      const rest = guard(() => session!.call('finish'));
-      if (rest.meta.length > 0) yield decodeRecords(rest);
+      inFlight.push(worker.request({ type: 'finish' }));
+      while (inFlight.length > 0) {
+        const records = await take(inFlight.shift()!);
+        if (records.length > 0) yield records;
+      }
     } finally {
-      session?.close();
-      lease.release(broken);
+      // Not awaited: a consumer that stops early should not wait for the worker to settle.
+      void closeRun(worker, crashed);
     }
   }
 
-  return {
-    run,
-    async close() {},
-  };
+  /** Frees the run's Lua state and hands the worker back (or retires it). */
+  async function closeRun(worker: ParserWorker, crashed: boolean): Promise<void> {
+    const closed = crashed ? null : await answer(worker, worker.request({ type: 'close' }));
+    pool.release(worker, closed?.type === 'closed' ? closed.heapBytes : null);
+  }
+
+  return { run, close: () => pool.close() };
 }

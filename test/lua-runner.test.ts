@@ -4,13 +4,15 @@ import { createLuaRunner } from '../lua/runner.js';
 import type { ParsedRecord, ParserRunner } from '../lua/types.js';
 import { idxImages, idxLabels } from './helpers/idx.js';
 
-const runners: ParserRunner[] = [];
-afterAll(() => Promise.all(runners.map((r) => r.close())));
+// One runner (and so one warm worker) per chunk size.
+const runners = new Map<number, ParserRunner>();
+afterAll(() => Promise.all([...runners.values()].map((r) => r.close())));
 
 function runner(chunkBytes = 64 * 1024): ParserRunner {
-  const r = createLuaRunner({ LUA_TIMEOUT_MS: 10_000, LUA_MEMORY_MB: 64, PARSER_CHUNK_BYTES: chunkBytes });
-  runners.push(r);
-  return r;
+  if (!runners.has(chunkBytes)) {
+    runners.set(chunkBytes, createLuaRunner({ LUA_TIMEOUT_MS: 10_000, LUA_MEMORY_MB: 64, PARSER_CHUNK_BYTES: chunkBytes }));
+  }
+  return runners.get(chunkBytes)!;
 }
 
 /** Feeds `input` in pieces of `pieceBytes` (independent of the runner's chunk size). */

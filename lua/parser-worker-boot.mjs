@@ -1,0 +1,5 @@
+// Entry of a parser worker thread. On Node 20 a worker does not inherit tsx's loader from
+// the main thread (nor from --import in execArgv), so it registers tsx itself.
+import { tsImport } from 'tsx/esm/api';
+
+await tsImport('./parser-worker.ts', import.meta.url);

@@ -53,12 +53,6 @@ export function uploadRepository<Entry extends UploadEntry, Meta>(db: Db, store:
     /** The entry (ready, or pending with a live upload URL), or null when there is none. */
     find,
 
-    /** The entry if its object is stored, else null. */
-    async findReady(id: string): Promise<Entry | null> {
-      const entry = await find(id);
-      return entry?.status === 'ready' ? entry : null;
-    },
-
     /** Ids of the ready entries, sorted. */
     async listReady(): Promise<string[]> {
       const pending = rows.selectPending();
@@ -76,11 +70,4 @@ export function uploadRepository<Entry extends UploadEntry, Meta>(db: Db, store:
       return { taken: rows.select(id) ?? null };
     },
   };
-}
-
-/** Why an id cannot take a new upload, in words a person can act on; `subject` is e.g. "model 'mnist'". */
-export function describeTaken(subject: string, entry: Omit<UploadEntry, 'id'>): string {
-  if (entry.status === 'ready') return `${subject[0].toUpperCase()}${subject.slice(1)} already exists; choose another id.`;
-  const until = new Date(entry.expiresAt).toISOString();
-  return `An upload of ${subject} is in progress until ${until}; the id is free again if no object arrives by then.`;
 }

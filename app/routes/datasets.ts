@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Hono, type Context } from 'hono';
 import type { AppEnv } from '../env.js';
-import { badRequest, conflict, notFound } from '../errors.js';
+import { badRequest } from '../errors.js';
 import { datasetUploads, type DatasetKind } from '../repos/dataset-uploads.js';
 import { modelUploads, parserUploads } from '../repos/named-uploads.js';
-import { describeTaken } from '../repos/uploads.js';
 import { keys } from '../storage/object-store.js';
 import { objectHeaders, redirectToDownload, redirectToUpload } from './signed-redirects.js';
 import { parseId, requireParserId, requireShape } from './upload-headers.js';
+import { requireReady, takenError } from './upload-status.js';
 
 /** Data and labels of a model: one implementation, the kind comes from the path. */
 export const datasetRoutes = new Hono<AppEnv>();
@@ -27,8 +27,11 @@ datasetRoutes.get(`/model/:model/${kinds}/:id`, async (c) => {
   const model = parseId(c.req.param('model'), 'model id');
   const id = parseId(c.req.param('id'), `${noun(kind)} id`);
   await requireModel(c, model);
-  const entry = await datasetUploads(c.var.db, c.var.store, model, kind).findReady(id);
-  if (!entry) throw notFound(`Model '${model}' has no ${noun(kind)} '${id}'.`, `${kind}_not_found`);
+  const entry = requireReady(
+    await datasetUploads(c.var.db, c.var.store, model, kind).find(id),
+    `${noun(kind)} '${id}' of model '${model}'`,
+    `${kind}_not_found`,
+  );
   if (c.req.method === 'HEAD') return objectHeaders(c, entry, { shape: JSON.stringify(entry.shape), parser: entry.parser });
   return redirectToDownload(c, keys.dataset(kind, model, id));
 });
@@ -48,21 +51,22 @@ async function uploadDataset(c: Context<AppEnv>, rawId: string): Promise<Respons
   await requireModel(c, model);
   const shape = requireShape(c.req.header('x-amz-meta-shape'));
   const parser = requireParserId(c.req.header('x-amz-meta-parser'));
-  if (!(await parserUploads(c.var.db, c.var.store).findReady(parser))) {
-    throw badRequest(`Parser '${parser}' named by x-amz-meta-parser does not exist: upload it first with PUT /parser/${parser}.`, 'unknown_parser');
+  if ((await parserUploads(c.var.db, c.var.store).find(parser))?.status !== 'ready') {
+    throw badRequest(
+      `Parser '${parser}' named by x-amz-meta-parser is not stored: upload it first with PUT /parser/${parser}.`,
+      'unknown_parser',
+    );
   }
   const entries = datasetUploads(c.var.db, c.var.store, model, kind);
   return redirectToUpload(c, id, keys.dataset(kind, model, id), async (expiresAt) => {
     const { taken } = await entries.createPending(id, { shape, parser }, expiresAt);
-    if (taken) throw conflict(describeTaken(`${noun(kind)} '${id}' of model '${model}'`, taken), `${kind}_exists`);
+    if (taken) throw takenError(`${noun(kind)} '${id}' of model '${model}'`, taken, `${kind}_exists`);
   });
 }
 
 /** 404 unless the model's object is stored: data only ever belongs to an existing model. */
 async function requireModel(c: Context<AppEnv>, model: string): Promise<void> {
-  if (!(await modelUploads(c.var.db, c.var.store).findReady(model))) {
-    throw notFound(`Model '${model}' does not exist.`, 'model_not_found');
-  }
+  requireReady(await modelUploads(c.var.db, c.var.store).find(model), `model '${model}'`, 'model_not_found');
 }
 
 const noun = (kind: DatasetKind) => (kind === 'data' ? 'dataset' : 'labelset');

@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Hono, type Context } from 'hono';
 import type { AppEnv } from '../env.js';
-import { conflict, notFound } from '../errors.js';
 import { parserUploads } from '../repos/named-uploads.js';
-import { describeTaken } from '../repos/uploads.js';
 import { keys } from '../storage/object-store.js';
 import { objectHeaders, redirectToDownload, redirectToUpload } from './signed-redirects.js';
 import { parseId, requireName } from './upload-headers.js';
+import { requireReady, takenError } from './upload-status.js';
 
 export const parserRoutes = new Hono<AppEnv>();
 
@@ -17,8 +16,7 @@ parserRoutes.get('/parsers', async (c) => {
 // Hono runs this handler for HEAD too: HEAD answers from the index without a redirect.
 parserRoutes.get('/parser/:id', async (c) => {
   const id = parseId(c.req.param('id'), 'parser id');
-  const parser = await parserUploads(c.var.db, c.var.store).findReady(id);
-  if (!parser) throw notFound(`Parser '${id}' does not exist.`, 'parser_not_found');
+  const parser = requireReady(await parserUploads(c.var.db, c.var.store).find(id), `parser '${id}'`, 'parser_not_found');
   if (c.req.method === 'HEAD') return objectHeaders(c, parser, { name: parser.name });
   return redirectToDownload(c, keys.parser(id));
 });
@@ -32,9 +30,8 @@ parserRoutes.put('/parser/:id', (c) => uploadParser(c, parseId(c.req.param('id')
  */
 async function uploadParser(c: Context<AppEnv>, id: string): Promise<Response> {
   const name = requireName(c.req.header('x-amz-meta-name'), 'parser');
-  const parsers = parserUploads(c.var.db, c.var.store);
   return redirectToUpload(c, id, keys.parser(id), async (expiresAt) => {
-    const { taken } = await parsers.createPending(id, { name }, expiresAt);
-    if (taken) throw conflict(describeTaken(`parser '${id}'`, taken), 'parser_exists');
+    const { taken } = await parserUploads(c.var.db, c.var.store).createPending(id, { name }, expiresAt);
+    if (taken) throw takenError(`parser '${id}'`, taken, 'parser_exists');
   });
 }

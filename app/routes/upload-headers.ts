@@ -18,7 +18,7 @@ const NameSchema = z
 
 /** The x-amz-meta-name header of a model or parser upload. */
 export function requireName(header: string | undefined, what: string): string {
-  const hint = `send the ${what}'s name in the x-amz-meta-name header, e.g. -H 'x-amz-meta-name: mnist'`;
+  const hint = `send the ${what}'s name, e.g. -H 'x-amz-meta-name: mnist'`;
   if (header === undefined) throw badRequest(`Missing x-amz-meta-name header: ${hint}.`, 'missing_metadata');
   const result = NameSchema.safeParse(header);
   if (!result.success) throw badRequest(`Invalid x-amz-meta-name (${describeZodError(result.error)}): ${hint}.`, 'invalid_metadata');

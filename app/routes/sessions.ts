@@ -15,18 +15,21 @@ type Ctx = Context<AppEnv>;
 const modelId = (c: Ctx, name: string) => parseOr400(IdSchema, c.req.param(name), 'model id');
 const sessionId = (c: Ctx) => parseOr400(IdSchema, c.req.param('sid'), 'session id');
 
+/** Sessions belong to ready models only (a pending upload is settled by the lookup). */
+async function modelIsReady(c: Ctx, model: string) {
+  return (await modelUploads(c.var.db, c.var.store).find(model))?.status === 'ready';
+}
+
+const modelNotFound = (model: string) => notFound(`Model '${model}' does not exist.`, 'model_not_found');
+
 /** A 404 for the model if it is missing, else a 404 for the session. */
 async function sessionNotFound(c: Ctx, model: string, id: string) {
-  if (!(await modelUploads(c.var.db, c.var.store).findReady(model))) {
-    return notFound(`Model '${model}' does not exist.`, 'model_not_found');
-  }
+  if (!(await modelIsReady(c, model))) return modelNotFound(model);
   return notFound(`Session '${id}' of model '${model}' does not exist.`, 'session_not_found');
 }
 
 async function requireModel(c: Ctx, model: string) {
-  if (!(await modelUploads(c.var.db, c.var.store).findReady(model))) {
-    throw notFound(`Model '${model}' does not exist.`, 'model_not_found');
-  }
+  if (!(await modelIsReady(c, model))) throw modelNotFound(model);
 }
 
 /** The session's scalars as headers, on JSON and binary answers alike. */

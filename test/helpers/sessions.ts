@@ -15,7 +15,7 @@ export const postJson = (url: string, body: unknown) =>
 
 /** POSTs little-endian floats with X-Tensor-Shape (and X-Tensor-Dtype for float64). */
 export function postBinary(url: string, values: Float32Array<ArrayBuffer> | Float64Array<ArrayBuffer>, shape: number[], headers: Record<string, string> = {}) {
-  const dtype = values instanceof Float64Array ? { 'X-Tensor-Dtype': 'float64' } : {};
+  const dtype: Record<string, string> = values instanceof Float64Array ? { 'X-Tensor-Dtype': 'float64' } : {};
   return fetch(url, {
     method: 'POST',
     headers: { 'Content-Type': 'application/octet-stream', 'X-Tensor-Shape': JSON.stringify(shape), ...dtype, ...headers },

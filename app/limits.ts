@@ -67,7 +67,11 @@ export function limitRequestSize(config: Config): MiddlewareHandler<AppEnv> {
     const limit = config[setting];
     const declared = c.req.header('Content-Length');
     // Node rejects bodies longer than their Content-Length, so a declared length is binding.
-    if (declared !== undefined && Number(declared) > limit) throw tooLarge(limit, setting);
+    if (declared !== undefined && Number(declared) > limit) {
+      // The unread body is still on the wire: this connection cannot carry another request.
+      c.header('Connection', 'close');
+      throw tooLarge(limit, setting);
+    }
     const body = c.req.raw.body;
     if (!body || declared !== undefined) return next();
 
@@ -82,7 +86,7 @@ export function limitRequestSize(config: Config): MiddlewareHandler<AppEnv> {
     if (overflowed) {
       const error = tooLarge(limit, setting);
       // Hono carries the replaced response's headers over (CORS, request id), not its type.
-      c.res = Response.json(errorBody(error.code, error.message), { status: 413 });
+      c.res = Response.json(errorBody(error.code, error.message), { status: 413, headers: { Connection: 'close' } });
     }
   };
 }

@@ -3,6 +3,7 @@ import type { Deps } from '../env.js';
 import { notFound, unprocessable } from '../errors.js';
 import { datasetUploads } from '../repos/dataset-uploads.js';
 import { modelUploads, parserUploads } from '../repos/named-uploads.js';
+import { requireReady } from '../routes/upload-status.js';
 import { keys, type ObjectStore } from '../storage/object-store.js';
 
 /** Parser scripts are source text; anything bigger is not a parser. */
@@ -31,16 +32,16 @@ export interface BatchJob {
   labels: BatchSide;
 }
 
-/** Looks up the model, dataset, labelset and parsers of a request; 404 names whichever is missing. */
+/** Looks up the model, dataset, labelset and parsers of a request; 404 names whichever is not stored. */
 export async function resolveBatchJob({ db, store }: Pick<Deps, 'db' | 'store'>, request: BatchRequest): Promise<BatchJob> {
   const { model, dataset } = request;
-  if (!(await modelUploads(db, store).findReady(model))) throw notFound(`Model '${model}' not found.`);
-  const data = await datasetUploads(db, store, model, 'data').findReady(dataset);
-  if (!data) throw notFound(`Dataset '${dataset}' of model '${model}' not found; upload it with PUT /model/${model}/data/${dataset}.`);
-  const labels = await datasetUploads(db, store, model, 'labels').findReady(dataset);
-  if (!labels) {
-    throw notFound(`Labelset '${dataset}' of model '${model}' not found; data and labels share an id, upload it with PUT /model/${model}/labels/${dataset}.`);
-  }
+  requireReady(await modelUploads(db, store).find(model), `model '${model}'`, 'model_not_found');
+  const data = requireReady(await datasetUploads(db, store, model, 'data').find(dataset), `dataset '${dataset}' of model '${model}'`, 'data_not_found');
+  const labels = requireReady(
+    await datasetUploads(db, store, model, 'labels').find(dataset),
+    `labelset '${dataset}' of model '${model}' (data and labels share an id)`,
+    'labels_not_found',
+  );
   const [dataParser, labelParser] = await Promise.all([
     loadParser({ db, store }, request.dataParser),
     loadParser({ db, store }, request.labelParser),
@@ -55,10 +56,9 @@ export async function resolveBatchJob({ db, store }: Pick<Deps, 'db' | 'store'>,
 }
 
 async function loadParser({ db, store }: Pick<Deps, 'db' | 'store'>, id: string): Promise<ParserScript> {
-  const missing = () => notFound(`Parser '${id}' not found; upload it with PUT /parser/${id}.`);
-  if (!(await parserUploads(db, store).findReady(id))) throw missing();
+  requireReady(await parserUploads(db, store).find(id), `parser '${id}'`, 'parser_not_found');
   const source = await readText(store, keys.parser(id), id);
-  if (source === null) throw missing();
+  if (source === null) throw notFound(`Parser '${id}' is missing from the store; upload it again.`, 'parser_not_found');
   return { id, source };
 }
 

@@ -2,8 +2,8 @@ import { expect } from 'vitest';
 
 /** Uploads through the real routes: PUT answers 307 to a signed URL, fetch re-sends the Blob there. */
 async function upload(url: string, headers: Record<string, string>, body: Uint8Array | string): Promise<void> {
-  const res = await fetch(url, { method: 'PUT', headers, body: new Blob([body]) });
-  expect(res.status, `${url}: ${await res.clone().text()}`).toBeLessThan(300);
+  const res = await fetch(url, { method: 'PUT', headers, body: new Blob([body as string | Uint8Array<ArrayBuffer>]) });
+  expect(res.status, `${url}: ${await res.text()}`).toBeLessThan(300);
 }
 
 export const uploadModel = (base: string, id: string) =>
@@ -73,8 +73,11 @@ export async function downloadPart(base: string, model: string, batch: string, p
   const url = `${base}/model/${model}/batch/${batch}/${part}`;
   const head = await fetch(url, { method: 'HEAD' });
   expect(head.status).toBe(200);
+  expect(await head.text()).toBe('');
   const redirect = await fetch(url, { redirect: 'manual' });
   expect(redirect.status).toBe(307);
+  // An unread body keeps the connection busy and the test server's close waiting.
+  await redirect.arrayBuffer();
   const object = await fetch(redirect.headers.get('location')!);
   expect(object.status).toBe(200);
   const bytes = new Uint8Array(await object.arrayBuffer());

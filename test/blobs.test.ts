@@ -3,6 +3,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { Readable } from 'node:stream';
+import type { ReadableStream as NodeWebStream } from 'node:stream/web';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { models } from '../db/schema/uploads.js';
@@ -254,7 +255,7 @@ describe('a 64 MiB upload through the redirect', () => {
     expect(download.status).toBe(200);
     const back = createHash('sha256');
     let size = 0;
-    for await (const chunk of download.body!) {
+    for await (const chunk of Readable.fromWeb(download.body! as NodeWebStream<Uint8Array>)) {
       back.update(chunk);
       size += chunk.length;
     }

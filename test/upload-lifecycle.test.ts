@@ -1,0 +1,142 @@
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../app/config.js';
+import { openDeps } from '../app/deps.js';
+import { startS3rver, type RunningS3rver } from './helpers/s3rver.js';
+import { startTestServer, type TestServer } from './helpers/server.js';
+import {
+  downloadThroughRedirect,
+  everyByte,
+  expectJsonError,
+  getJson,
+  uploadThroughRedirect,
+} from './helpers/object-routes.js';
+
+const put = (url: string, headers: Record<string, string>) => fetch(url, { method: 'PUT', headers, redirect: 'manual' });
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+function headerMap(res: Response): Record<string, string> {
+  const headers: Record<string, string> = {};
+  res.headers.forEach((value, name) => (headers[name] = value));
+  return headers;
+}
+const dataMeta = { 'x-amz-meta-shape': '[2,2]', 'x-amz-meta-parser': 'p' };
+
+describe.each(['embedded', 'minio'] as const)('upload life cycle (%s store)', (storage) => {
+  describe('with 1-second upload URLs', () => {
+    let server: TestServer;
+    let base: string;
+    beforeAll(async () => {
+      server = await startTestServer({ storage, env: { URL_EXPIRY_SECONDS: '1' } });
+      base = server.url;
+      await uploadThroughRedirect(`${base}/model/m`, { 'x-amz-meta-name': 'm' }, everyByte());
+      await uploadThroughRedirect(`${base}/parser/p`, { 'x-amz-meta-name': 'p' }, everyByte());
+    });
+    afterAll(() => server?.close({ remove: true }));
+
+    it('drops a pending upload whose URL expired without an object (the id is free again), keeps one whose object arrived', async () => {
+      const bytes = everyByte();
+      expect((await put(`${base}/model/retry`, { 'x-amz-meta-name': 'first' })).status).toBe(307);
+      expect((await put(`${base}/model/m/data/retry`, dataMeta)).status).toBe(307);
+      await uploadThroughRedirect(`${base}/model/m/labels/late`, dataMeta, bytes);
+      await expectJsonError(await put(`${base}/model/retry`, { 'x-amz-meta-name': 'second' }), 409, /in progress/);
+      await expectJsonError(await put(`${base}/model/m/data/retry`, dataMeta), 409, /in progress/);
+      await sleep(1200);
+
+      expect(await getJson<string[]>(`${base}/models`)).not.toContain('retry');
+      expect(await getJson<string[]>(`${base}/model/m/data`)).not.toContain('retry');
+      await uploadThroughRedirect(`${base}/model/retry`, { 'x-amz-meta-name': 'second' }, bytes);
+      await uploadThroughRedirect(`${base}/model/m/data/retry`, dataMeta, bytes);
+      expect(await downloadThroughRedirect(`${base}/model/retry`)).toEqual(bytes);
+      expect(await downloadThroughRedirect(`${base}/model/m/data/retry`)).toEqual(bytes);
+      expect(headerMap(await fetch(`${base}/model/retry`, { method: 'HEAD' }))['x-amz-meta-name']).toBe('second');
+
+      // Its URL expired too, but its object had arrived: first read after expiry keeps it.
+      expect(await getJson<string[]>(`${base}/model/m/labels`)).toContain('late');
+      expect(await downloadThroughRedirect(`${base}/model/m/labels/late`)).toEqual(bytes);
+    });
+  });
+
+  it('keeps every object and its metadata across a restart on the same DATA_DIR', async () => {
+    const first = await startTestServer({ storage });
+    const dataDir = first.dataDir;
+    const bytes = everyByte();
+    const uploads = [
+      ['/model/kept', { 'x-amz-meta-name': 'Kept model' }],
+      ['/parser/kept-parser', { 'x-amz-meta-name': 'Kept parser' }],
+      ['/model/kept/data/d1', { 'x-amz-meta-shape': '[28,28]', 'x-amz-meta-parser': 'kept-parser' }],
+      ['/model/kept/labels/d1', { 'x-amz-meta-shape': '[1]', 'x-amz-meta-parser': 'kept-parser' }],
+    ] as const;
+    const heads: Record<string, string>[] = [];
+    let parsers: string[] = [];
+    try {
+      for (const [route, headers] of uploads) await uploadThroughRedirect(`${first.url}${route}`, headers, bytes, 'application/x-test');
+      parsers = await getJson<string[]>(`${first.url}/parsers`);
+      expect(parsers).toContain('kept-parser');
+      for (const [route] of uploads) heads.push(headerMap(await fetch(`${first.url}${route}`, { method: 'HEAD' })));
+    } finally {
+      await first.close();
+    }
+
+    const second = await startTestServer({ storage, dataDir });
+    try {
+      expect(await getJson<string[]>(`${second.url}/models`)).toEqual(['kept']);
+      expect(await getJson<string[]>(`${second.url}/parsers`)).toEqual(parsers);
+      expect(await getJson<string[]>(`${second.url}/model/kept/data`)).toEqual(['d1']);
+      expect(await getJson<string[]>(`${second.url}/model/kept/labels`)).toEqual(['d1']);
+      for (const [i, [route]] of uploads.entries()) {
+        expect(await downloadThroughRedirect(`${second.url}${route}`)).toEqual(bytes);
+        const head = headerMap(await fetch(`${second.url}${route}`, { method: 'HEAD' }));
+        for (const name of ['x-amz-meta-name', 'x-amz-meta-shape', 'x-amz-meta-parser', 'content-length', 'content-type', 'etag', 'last-modified']) {
+          expect(head[name], `${route} ${name}`).toBe(heads[i][name]);
+        }
+      }
+    } finally {
+      await second.close({ remove: true });
+    }
+  });
+});
+
+describe('MinIO endpoint unreachable', () => {
+  let minio: RunningS3rver;
+  let server: TestServer;
+  let parsers: string[];
+  beforeAll(async () => {
+    // The test server's own s3rver is replaced by one this test can stop.
+    server = await startTestServer({ storage: 'minio' });
+    minio = await startS3rver(path.join(server.dataDir, 'stoppable'));
+    await server.close();
+    server = await startTestServer({ storage: 'minio', dataDir: server.dataDir, env: { MINIO_PORT: String(minio.port) } });
+    await uploadThroughRedirect(`${server.url}/model/stored`, { 'x-amz-meta-name': 'stored' }, everyByte());
+    // Read once while MinIO answers, so the index knows the object is stored.
+    expect(await getJson<string[]>(`${server.url}/models`)).toEqual(['stored']);
+    parsers = await getJson<string[]>(`${server.url}/parsers`);
+    expect((await put(`${server.url}/model/waiting`, { 'x-amz-meta-name': 'waiting' })).status).toBe(307);
+    await minio.close();
+  });
+  afterAll(() => server?.close({ remove: true }));
+
+  it('answers 500 with a JSON error when the store must be asked, and keeps serving the next requests', async () => {
+    // Confirming the pending upload needs a stat, which fails.
+    await expectJsonError(await fetch(`${server.url}/models`), 500, /object store/);
+    await expectJsonError(await fetch(`${server.url}/model/waiting`, { redirect: 'manual' }), 500, /object store/);
+    expect((await fetch(`${server.url}/model/waiting`, { method: 'HEAD' })).status).toBe(500);
+    // What the index alone answers still works: metadata of a stored model, other listings.
+    const head = await fetch(`${server.url}/model/stored`, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('x-amz-meta-name')).toBe('stored');
+    expect(await getJson<string[]>(`${server.url}/parsers`)).toEqual(parsers);
+    await expectJsonError(await fetch(`${server.url}/models`), 500, /object store/);
+  });
+
+  it('refuses to start (rather than hang) when MinIO cannot be reached at start-up', async () => {
+    const closedPort = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const { port } = probe.address() as { port: number };
+        probe.close(() => resolve(port));
+      });
+    });
+    const config = loadConfig({ DATA_DIR: path.join(server.dataDir, 'unreachable'), STORAGE: 'minio', MINIO_ENDPOINT: '127.0.0.1', MINIO_PORT: String(closedPort) });
+    await expect(openDeps(config)).rejects.toThrow(/MinIO/);
+  });
+});

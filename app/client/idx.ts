@@ -9,7 +9,7 @@ export interface IdxTensor {
 }
 
 /** Encodes uint8 values with their shape as an IDX file. */
-export function encodeIdx({ shape, data }: IdxTensor): Uint8Array {
+export function encodeIdx({ shape, data }: IdxTensor): Uint8Array<ArrayBuffer> {
   const expected = shape.reduce((a, b) => a * b, 1);
   if (data.length !== expected) throw new RangeError(`shape [${shape}] needs ${expected} bytes, got ${data.length}`);
   const header = 4 + 4 * shape.length;

@@ -10,11 +10,11 @@ const size = rows * cols;
 const pixel = (image: number, offset: number) => (image * 31 + offset * 7) % 256;
 const labels = Array.from({ length: count }, (_, i) => (i * 13) % 10);
 
-describe('batching a generated IDX dataset with the bundled parsers', () => {
+describe.each(['embedded', 'minio'] as const)('batching a generated IDX dataset with the bundled parsers (%s store)', (storage) => {
   let server: TestServer;
   beforeAll(async () => {
     // A chunk size that is neither a multiple of the record size nor of the header.
-    server = await startTestServer({ storage: 'minio', env: { PARSER_CHUNK_BYTES: '1000' } });
+    server = await startTestServer({ storage, env: { PARSER_CHUNK_BYTES: '1000' } });
     await uploadModel(server.url, 'mnist');
     await uploadDataset(server.url, 'mnist', 'data', 'train', [rows, cols], 'idx-images', idxImages(count, rows, cols, pixel));
     await uploadDataset(server.url, 'mnist', 'labels', 'train', [1], 'idx-labels', idxLabels(labels));

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { BigIntStats } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
@@ -32,7 +33,12 @@ export function isEmbeddedStore(store: ObjectStore): store is EmbeddedStore {
 }
 
 // Embedded objects carry no type of their own; the metadata index keeps what the client sent.
-const contentType = 'application/octet-stream';
+const infoOf = (stats: BigIntStats): ObjectInfo => ({
+  size: Number(stats.size),
+  etag: etagOf(stats),
+  lastModified: stats.mtime,
+  contentType: 'application/octet-stream',
+});
 
 /** Objects as files under DATA_DIR/objects, written atomically; URLs signed with a secret kept in DATA_DIR. */
 export function createEmbeddedStore(config: Config): EmbeddedStore {
@@ -49,6 +55,35 @@ export function createEmbeddedStore(config: Config): EmbeddedStore {
     if (!secret) throw new Error('Embedded store used before init().');
     return secret;
   };
+
+  async function stat(key: string): Promise<ObjectInfo | null> {
+    const stats = await statFile(fileOf(key));
+    return stats && infoOf(stats);
+  }
+
+  async function open(key: string): Promise<OpenedObject | null> {
+    let handle;
+    try {
+      handle = await fs.open(fileOf(key), 'r');
+    } catch (err) {
+      if (isMissing(err)) return null;
+      throw storeError('opening', err);
+    }
+    const stats = await handle.stat({ bigint: true }).catch(async (err) => {
+      await handle.close();
+      throw storeError('stat', err);
+    });
+    if (!stats.isFile()) {
+      await handle.close();
+      return null;
+    }
+    const opened = handle;
+    return {
+      info: infoOf(stats),
+      stream: (range) => opened.createReadStream(range ?? {}),
+      close: () => opened.close(),
+    };
+  }
 
   return {
     kind: 'embedded',
@@ -74,44 +109,18 @@ export function createEmbeddedStore(config: Config): EmbeddedStore {
       return verifyBlobSignature(signingSecret(), method, key, query);
     },
 
-    async stat(key) {
-      const stats = await statFile(fileOf(key));
-      return stats && { size: Number(stats.size), etag: etagOf(stats), lastModified: stats.mtime, contentType };
-    },
-
-    async open(key) {
-      let handle;
-      try {
-        handle = await fs.open(fileOf(key), 'r');
-      } catch (err) {
-        if (isMissing(err)) return null;
-        throw storeError('opening', err);
-      }
-      const stats = await handle.stat({ bigint: true }).catch(async (err) => {
-        await handle.close();
-        throw storeError('stat', err);
-      });
-      if (!stats.isFile()) {
-        await handle.close();
-        return null;
-      }
-      const opened = handle;
-      return {
-        info: { size: Number(stats.size), etag: etagOf(stats), lastModified: stats.mtime, contentType },
-        stream: (range) => opened.createReadStream(range ?? {}),
-        close: () => opened.close(),
-      };
-    },
+    stat,
+    open,
 
     async read(key, range) {
-      const opened = await this.open(key);
+      const opened = await open(key);
       return opened && opened.stream(range);
     },
 
     async write(key, body) {
       const target = fileOf(key);
       await writeAtomically(path.join(incoming, randomUUID()), target, body);
-      const info = await this.stat(key);
+      const info = await stat(key);
       if (!info) throw storeError('writing', new Error(`${key} vanished right after being written`));
       return info;
     },

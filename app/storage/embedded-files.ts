@@ -31,6 +31,8 @@ export function isMissing(err: unknown): boolean {
  * store errors. The temp file never outlives a failure.
  */
 export async function writeAtomically(temp: string, target: string, body: Readable | Uint8Array) {
+  const dir = path.dirname(target);
+  const firstCreated = await fsCall('creating folders', () => fs.mkdir(dir, { recursive: true }));
   const handle = await fsCall('creating a temp file', () => fs.open(temp, 'wx', 0o644));
   try {
     if (body instanceof Uint8Array) {
@@ -45,8 +47,6 @@ export async function writeAtomically(temp: string, target: string, body: Readab
     throw err;
   }
   await fsCall('closing', () => handle.close());
-  const dir = path.dirname(target);
-  const firstCreated = await fsCall('creating folders', () => fs.mkdir(dir, { recursive: true }));
   await fsCall('renaming', () => fs.rename(temp, target)).catch(async (err) => {
     await fs.rm(temp, { force: true });
     throw err;

@@ -8,8 +8,9 @@ export interface RunningS3rver {
 
 /**
  * Starts s3rver (a real S3 protocol peer) in-process on 127.0.0.1 and an ephemeral port,
- * storing buckets under `dir`. It accepts any credentials and does not verify SigV4
- * signatures (only expiry), so it proves the protocol, not the security.
+ * storing buckets under `dir`, with its logs silenced. It knows one access key, `S3RVER`
+ * (secret `S3RVER`), and never verifies SigV4 signatures (only the access key and the
+ * expiry), so it proves the protocol, not the security.
  */
 export async function startS3rver(dir: string): Promise<RunningS3rver> {
   mkdirSync(dir, { recursive: true });

@@ -32,7 +32,7 @@ function signature(secret: Buffer, method: SignedMethod, key: string, expires: n
 }
 
 /** Path part of a blob URL: each key segment percent-encoded, slashes kept. */
-export function blobPath(key: string): string {
+function blobPath(key: string): string {
   return `/blobs/${key.split('/').map(encodeURIComponent).join('/')}`;
 }
 

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BackendError } from '../app/errors.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
-import { batchOk, idxImages, idxLabels, listBatches, postBatch, uploadDataset, uploadModel, uploadParser, type BatchFields } from './helpers/batch-uploads.js';
+import { batchOk, listBatches, postBatch, uploadDataset, uploadModel, uploadParser, type BatchFields } from './helpers/batch-uploads.js';
+import { idxImages, idxLabels } from './helpers/idx.js';
 
 const good: BatchFields = { data_parser: 'idx-images', label_parser: 'idx-labels', batch_size: 4 };
 const tenLabels = idxLabels([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from './helpers/server.js';
-import { batchOk, downloadPart, idxImages, idxLabels, listBatches, uploadDataset, uploadModel } from './helpers/batch-uploads.js';
+import { batchOk, downloadPart, listBatches, uploadDataset, uploadModel } from './helpers/batch-uploads.js';
+import { idxImages, idxLabels } from './helpers/idx.js';
 
 // 1000 images of 7x5: not a multiple of 32, and odd-sized records so chunks split them.
 const count = 1000;

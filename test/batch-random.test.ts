@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from './helpers/server.js';
-import { batchOk, idxImages, idxLabels, listBatches, uploadDataset, uploadModel } from './helpers/batch-uploads.js';
+import { batchOk, listBatches, uploadDataset, uploadModel } from './helpers/batch-uploads.js';
+import { idxImages, idxLabels } from './helpers/idx.js';
 
 const idx = { data_parser: 'idx-images', label_parser: 'idx-labels' };
 

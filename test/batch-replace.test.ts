@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from './helpers/server.js';
-import { batchOk, downloadPart, idxImages, idxLabels, listBatches, postBatch, uploadDataset, uploadModel, uploadParser } from './helpers/batch-uploads.js';
+import { batchOk, downloadPart, listBatches, postBatch, uploadDataset, uploadModel, uploadParser } from './helpers/batch-uploads.js';
+import { idxImages, idxLabels } from './helpers/idx.js';
 
 const count = 100;
 const pixel = (image: number, offset: number) => image * 2 + offset;

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from './helpers/server.js';
-import { idxImages, idxLabels, postBatch, uploadDataset, uploadModel, uploadParser } from './helpers/batch-uploads.js';
+import { postBatch, uploadDataset, uploadModel, uploadParser } from './helpers/batch-uploads.js';
+import { idxImages, idxLabels } from './helpers/idx.js';
 
 const timeoutMs = 1000;
 

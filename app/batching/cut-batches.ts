@@ -29,20 +29,25 @@ export async function* cutBatches(data: Side, labels: Side, batchSize: number): 
     let labelBytes: ByteBatch | null = null;
     let count = 0;
     while (count < batchSize) {
-      const d = await data.reader.next();
-      const l = await labels.reader.next();
-      if (d === null || l === null) {
-        if (d !== l) await throwCountMismatch(data, labels);
+      const ready = Math.min(await data.reader.available(), await labels.reader.available(), batchSize - count);
+      if (ready === 0) {
+        await checkBothEnded(data, labels);
         break;
       }
-      const index = data.reader.count - 1;
-      data.layout.check(d, index);
-      labels.layout.check(l, index);
-      dataBytes ??= startBatch(data, d.bytes.byteLength, batchSize);
-      labelBytes ??= startBatch(labels, l.bytes.byteLength, batchSize);
-      dataBytes.append(d.bytes);
-      labelBytes.append(l.bytes);
-      count++;
+      for (let i = 0; i < ready; i++) {
+        const d = data.reader.peek(i);
+        const l = labels.reader.peek(i);
+        const index = data.reader.count + i;
+        data.layout.check(d, index);
+        labels.layout.check(l, index);
+        dataBytes ??= startBatch(data, d.bytes.byteLength, batchSize);
+        labelBytes ??= startBatch(labels, l.bytes.byteLength, batchSize);
+        dataBytes.append(d.bytes);
+        labelBytes.append(l.bytes);
+      }
+      data.reader.advance(ready);
+      labels.reader.advance(ready);
+      count += ready;
     }
     if (count === 0) return;
     yield {
@@ -68,8 +73,11 @@ function startBatch(side: Side, recordBytes: number, batchSize: number): ByteBat
   return new ByteBatch(recordBytes * Math.min(batchSize, 1024));
 }
 
-async function throwCountMismatch(data: Side, labels: Side): Promise<never> {
-  const [dataCount, labelCount] = await Promise.all([data.reader.drain(), labels.reader.drain()]);
+/** Once one parser is done, the other must be too; otherwise a 422 with both record counts. */
+async function checkBothEnded(data: Side, labels: Side): Promise<void> {
+  if ((await data.reader.available()) === 0 && (await labels.reader.available()) === 0) return;
+  const dataCount = await data.reader.drain();
+  const labelCount = await labels.reader.drain();
   const { id } = data.layout.source;
   throw unprocessable(
     `Data parser '${data.layout.source.parserId}' returned ${dataCount} records for '${id}' but label parser '${labels.layout.source.parserId}' returned ${labelCount}; data and labels must pair one to one.`,

@@ -12,8 +12,10 @@ import { RecordReader } from './record-reader.js';
 import { lockBatchRun } from './run-lock.js';
 import { WritePool } from './write-pool.js';
 
-/** Batches being written while the next is parsed; with the one being cut, bounds memory. */
-const writesInFlight = 2;
+// Batches written while the next is cut: a few at once hide store latency (fsyncs,
+// round trips); the byte budget, plus the batch being cut, bounds the memory of a run.
+const writesInFlight = 8;
+const bytesInFlight = 32 * 1024 * 1024;
 
 export interface BatchingResult {
   batches: number;
@@ -46,7 +48,7 @@ async function batchUnderLock({ db, store, lua, config }: BatchDeps, job: BatchJ
   const rows: NewBatch[] = [];
   const streams: Readable[] = [];
   const readers: RecordReader[] = [];
-  const pool = new WritePool(writesInFlight);
+  const pool = new WritePool(writesInFlight, bytesInFlight);
 
   const open = async (kind: 'data' | 'labels') => {
     const stream = await store.read(keys.dataset(kind, model, dataset));
@@ -83,7 +85,7 @@ async function batchUnderLock({ db, store, lua, config }: BatchDeps, job: BatchJ
         dataSize: batch.data.byteLength,
         labelSize: batch.labels.byteLength,
       });
-      await pool.add(() =>
+      await pool.add(batch.data.byteLength + batch.labels.byteLength, () =>
         Promise.all([
           store.write(dataKey, batch.data, 'application/octet-stream'),
           store.write(labelKey, batch.labels, 'application/octet-stream'),

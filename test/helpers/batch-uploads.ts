@@ -84,26 +84,3 @@ export async function downloadPart(base: string, model: string, batch: string, p
   expect(Number(head.headers.get('content-length'))).toBe(bytes.byteLength);
   return { bytes, shape: JSON.parse(head.headers.get('x-amz-meta-shape')!), dtype: head.headers.get('x-amz-meta-dtype')! };
 }
-
-/** An MNIST IDX image file of `count` images whose pixel bytes are `pixel(image, offset)`. */
-export function idxImages(count: number, rows: number, cols: number, pixel: (image: number, offset: number) => number): Uint8Array {
-  const size = rows * cols;
-  const bytes = new Uint8Array(16 + count * size);
-  const view = new DataView(bytes.buffer);
-  view.setUint32(0, 0x803);
-  view.setUint32(4, count);
-  view.setUint32(8, rows);
-  view.setUint32(12, cols);
-  for (let i = 0; i < count; i++) for (let p = 0; p < size; p++) bytes[16 + i * size + p] = pixel(i, p) & 0xff;
-  return bytes;
-}
-
-/** An MNIST IDX label file holding `labels`. */
-export function idxLabels(labels: number[]): Uint8Array {
-  const bytes = new Uint8Array(8 + labels.length);
-  const view = new DataView(bytes.buffer);
-  view.setUint32(0, 0x801);
-  view.setUint32(4, labels.length);
-  bytes.set(labels, 8);
-  return bytes;
-}

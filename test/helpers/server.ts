@@ -53,7 +53,10 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     deps,
     dataDir,
     async close({ remove = false } = {}) {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Kept-alive sockets would hold close() open until they time out.
+      (server as import('node:http').Server).closeAllConnections();
+      await closed;
       await deps.close();
       await s3?.close();
       if (remove) rmSync(dataDir, { recursive: true, force: true });

@@ -1,7 +1,8 @@
-import { and, asc, eq, lte } from 'drizzle-orm';
+import { and, asc, eq, lte, sql } from 'drizzle-orm';
 import type { Db } from '../../db/open.js';
 import { datasets } from '../../db/schema/uploads.js';
 import { keys, type ObjectStore } from '../storage/object-store.js';
+import { preparedOnce } from './prepared.js';
 import { uploadRepository } from './uploads.js';
 
 export type DatasetKind = 'data' | 'labels';
@@ -14,9 +15,22 @@ export interface DatasetMeta {
 /** Repository of one model's datasets or labelsets (`<kind>/<model>/<id>`). */
 export function datasetUploads(db: Db, store: ObjectStore, model: string, kind: DatasetKind) {
   const scope = and(eq(datasets.model, model), eq(datasets.kind, kind));
+  const selectById = preparedOnce(db, 'datasets.byId', () =>
+    db
+      .select()
+      .from(datasets)
+      .where(
+        and(
+          eq(datasets.model, sql.placeholder('model')),
+          eq(datasets.kind, sql.placeholder('kind')),
+          eq(datasets.id, sql.placeholder('id')),
+        ),
+      )
+      .prepare(),
+  );
   return uploadRepository<DatasetEntry, DatasetMeta>(db, store, {
     objectKey: (id) => keys.dataset(kind, model, id),
-    select: (id) => db.select().from(datasets).where(and(scope, eq(datasets.id, id))).get(),
+    select: (id) => selectById.get({ model, kind, id }),
     selectPending: () => db.select().from(datasets).where(and(scope, eq(datasets.status, 'pending'))).all(),
     selectReadyIds: () =>
       db

@@ -1,7 +1,8 @@
-import { and, asc, eq, lte } from 'drizzle-orm';
+import { and, asc, eq, getTableName, lte, sql } from 'drizzle-orm';
 import type { Db } from '../../db/open.js';
 import { models, parsers } from '../../db/schema/uploads.js';
 import { keys, type ObjectStore } from '../storage/object-store.js';
+import { preparedOnce } from './prepared.js';
 import { uploadRepository } from './uploads.js';
 
 /** A model or parser row: both carry an id, a name and the upload state. */
@@ -11,9 +12,12 @@ export type NamedEntry = typeof models.$inferSelect;
 function namedUploads(db: Db, store: ObjectStore, table: typeof models | typeof parsers, objectKey: (id: string) => string) {
   // The two tables are structurally identical; one typed view keeps drizzle's inference simple.
   const t = table as typeof models;
+  const selectById = preparedOnce(db, `${getTableName(t)}.byId`, () =>
+    db.select().from(t).where(eq(t.id, sql.placeholder('id'))).prepare(),
+  );
   return uploadRepository<NamedEntry, { name: string }>(db, store, {
     objectKey,
-    select: (id) => db.select().from(t).where(eq(t.id, id)).get(),
+    select: (id) => selectById.get({ id }),
     selectPending: () => db.select().from(t).where(eq(t.status, 'pending')).all(),
     selectReadyIds: () =>
       db.select({ id: t.id }).from(t).where(eq(t.status, 'ready')).orderBy(asc(t.id)).all().map((r) => r.id),

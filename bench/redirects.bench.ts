@@ -1,0 +1,127 @@
+import { serve } from '@hono/node-server';
+import autocannon from 'autocannon';
+import { Hono } from 'hono';
+import { fork, type ChildProcess } from 'node:child_process';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import type { Bench, BenchRow } from './report.js';
+
+/**
+ * `GET /model/:id` redirects per second and p99 latency, on the embedded store and on
+ * s3rver, beside a bare Hono route answering a constant 307. Each server runs in its own
+ * child process (so autocannon does not share its event loop) behind @hono/node-server;
+ * the app runs with its whole middleware stack and default request logging (to /dev/null).
+ */
+const CONNECTIONS = 50;
+const SECONDS = 5;
+const WARMUP_SECONDS = 1;
+const TARGET = 0.7;
+
+type ChildKind = 'bare' | 'embedded' | 'minio';
+type Ready = { port: number };
+
+// ---- child side: started by fork() with WEBML_REDIRECT_BENCH set ----
+
+async function runChild(kind: ChildKind) {
+  const url = kind === 'bare' ? await startBare() : await startApp(kind);
+  process.send!({ port: Number(new URL(url).port) } satisfies Ready);
+}
+
+/** The least a Hono app on @hono/node-server can do for this request: a constant 307. */
+async function startBare(): Promise<string> {
+  const app = new Hono();
+  const location = 'http://127.0.0.1:9000/webml/models/bench?X-Amz-Signature=0123456789abcdef';
+  app.get('/model/:id', (c) => c.redirect(location, 307));
+  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
+    const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
+  });
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+/** The real app (test server helper, s3rver in-process for 'minio') holding one uploaded model. */
+async function startApp(storage: 'embedded' | 'minio'): Promise<string> {
+  const { startTestServer } = await import('../test/helpers/server.js');
+  const server = await startTestServer({ storage, env: { LOG_LEVEL: 'info' } });
+  const put = await fetch(`${server.url}/model/bench`, {
+    method: 'PUT',
+    headers: { 'x-amz-meta-name': 'bench' },
+    body: new Blob([JSON.stringify({ modelTopology: {} })]),
+  });
+  if (put.status !== 200) throw new Error(`upload failed: ${put.status} ${await put.text()}`);
+  // The first read confirms the upload; every request measured after it is the steady state.
+  const first = await fetch(`${server.url}/model/bench`, { redirect: 'manual' });
+  if (first.status !== 307) throw new Error(`GET /model/bench answered ${first.status}`);
+  return server.url;
+}
+
+if (process.env.WEBML_REDIRECT_BENCH) await runChild(process.env.WEBML_REDIRECT_BENCH as ChildKind);
+
+// ---- parent side ----
+
+interface Measured {
+  rps: number;
+  p99: number;
+}
+
+async function withChild<T>(kind: ChildKind, use: (url: string) => Promise<T>): Promise<T> {
+  const child: ChildProcess = fork(fileURLToPath(import.meta.url), [], {
+    execArgv: ['--import', 'tsx'],
+    env: { ...process.env, WEBML_REDIRECT_BENCH: kind },
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  try {
+    const { port } = await new Promise<Ready>((resolve, reject) => {
+      child.once('message', (msg: Ready) => resolve(msg));
+      child.once('exit', (code) => reject(new Error(`${kind} server exited (${code}) before it was ready`)));
+    });
+    return await use(`http://127.0.0.1:${port}/model/bench`);
+  } finally {
+    child.kill();
+  }
+}
+
+async function load(url: string, seconds: number): Promise<Measured> {
+  const result = await autocannon({ url, connections: CONNECTIONS, duration: seconds });
+  const answered = result.statusCodeStats?.['307']?.count ?? 0;
+  // A figure only counts if every request got the redirect (no errors, no other status).
+  if (result.errors > 0 || answered !== result.requests.total) {
+    throw new Error(`${url}: ${answered} of ${result.requests.total} requests got a 307, ${result.errors} errors`);
+  }
+  return { rps: result.requests.average, p99: result.latency.p99 };
+}
+
+async function measure(kind: ChildKind): Promise<Measured> {
+  return withChild(kind, async (url) => {
+    await load(url, WARMUP_SECONDS);
+    return load(url, SECONDS);
+  });
+}
+
+function rows(label: string, app: Measured, bare: Measured): BenchRow[] {
+  const baselineName = 'bare Hono 307';
+  const conditions = `${CONNECTIONS} connections, ${SECONDS} s`;
+  return [
+    {
+      name: `GET /model/:id redirects (${label})`,
+      value: app.rps,
+      unit: 'req/s',
+      baselineName,
+      baselineValue: bare.rps,
+      target: { ratio: TARGET, better: 'higher' },
+      notes: conditions,
+    },
+    { name: `GET /model/:id p99 latency (${label})`, value: app.p99, unit: 'ms', baselineName, baselineValue: bare.p99, notes: conditions },
+  ];
+}
+
+/** Each store is measured right after its own baseline run, so drift on a shared machine hits both alike. */
+const bench: Bench = async () => {
+  const out: BenchRow[] = [];
+  for (const [kind, label] of [['embedded', 'embedded'], ['minio', 's3rver']] as const) {
+    const bare = await measure('bare');
+    out.push(...rows(label, await measure(kind), bare));
+  }
+  return out;
+};
+
+export default bench;

@@ -11,6 +11,7 @@ import { blobRoutes } from './routes/blobs.js';
 import { datasetRoutes } from './routes/datasets.js';
 import { healthRoutes } from './routes/health.js';
 import { modelRoutes } from './routes/models.js';
+import { pageRoutes } from './routes/pages.js';
 import { parserRoutes } from './routes/parsers.js';
 import { sessionRoutes } from './routes/sessions.js';
 
@@ -67,6 +68,8 @@ export function createApp(deps: Deps) {
     await next();
   });
   app.use('*', limitRequestSize(deps.config));
+  // Before the token check: the pages are public (they hold no data; their API calls carry tokens).
+  app.route('/', pageRoutes);
   app.use('*', requireToken(deps.config));
   app.use('/model/:id/session', capSessionsPerModel);
 

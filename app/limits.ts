@@ -35,16 +35,25 @@ const tooLarge = (limit: number, setting: SizeSetting) =>
 
 /**
  * Counts bytes as they stream to whoever reads the body (nothing is buffered here) and
- * fails the stream once `limit` is passed.
+ * fails the stream once `limit` is passed; `counted` tells afterwards how the read went.
  */
-function cappedStream(body: ReadableStream<Uint8Array>, limit: number, onOverflow: () => Error) {
+function cappedStream(
+  body: ReadableStream<Uint8Array>,
+  limit: number,
+  counted: { overflowed: boolean; ended: boolean },
+  overflowError: () => Error,
+) {
   let seen = 0;
   return body.pipeThrough(
     new TransformStream<Uint8Array, Uint8Array>({
       transform(chunk, controller) {
         seen += chunk.byteLength;
-        if (seen > limit) controller.error(onOverflow());
-        else controller.enqueue(chunk);
+        if (seen <= limit) return controller.enqueue(chunk);
+        counted.overflowed = true;
+        controller.error(overflowError());
+      },
+      flush() {
+        counted.ended = true;
       },
     }),
   );
@@ -72,21 +81,24 @@ export function limitRequestSize(config: Config): MiddlewareHandler<AppEnv> {
       c.header('Connection', 'close');
       throw tooLarge(limit, setting);
     }
+    // Only a chunked body has no declared length. Touching `body` otherwise would open the
+    // socket's stream and stop the server from discarding a body no handler reads.
+    if (declared !== undefined || !c.req.header('Transfer-Encoding')) return next();
     const body = c.req.raw.body;
-    if (!body || declared !== undefined) return next();
+    if (!body) return next();
 
-    let overflowed = false;
-    const stream = cappedStream(body, limit, () => {
-      overflowed = true;
-      return tooLarge(limit, setting);
-    });
+    const counted = { overflowed: false, ended: false };
+    const stream = cappedStream(body, limit, counted, () => tooLarge(limit, setting));
     c.req.raw = new Request(c.req.raw, { body: stream, duplex: 'half' } as RequestInit);
     await next();
     // Whoever read the body may have turned the stream error into its own 400 or 500.
-    if (overflowed) {
+    if (counted.overflowed) {
       const error = tooLarge(limit, setting);
       // Hono carries the replaced response's headers over (CORS, request id), not its type.
       c.res = Response.json(errorBody(error.code, error.message), { status: 413, headers: { Connection: 'close' } });
+    } else if (!counted.ended) {
+      // The rest of the body is unread: the connection cannot carry another request.
+      c.res.headers.set('Connection', 'close');
     }
   };
 }

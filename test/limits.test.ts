@@ -118,3 +118,18 @@ describe('request limits over HTTP', () => {
     expect(await listBatches(s.url, 'm')).toEqual(before);
   });
 });
+
+describe('bodies no handler reads', () => {
+  let plain: TestServer;
+  beforeAll(async () => (plain = await startTestServer()));
+  afterAll(() => plain.close({ remove: true }));
+
+  it('a body the app route never reads does not break the next request on the same connection', async () => {
+    // fetch sends the whole file to the app route before following its 307.
+    for (const [i, body] of [new Blob([new Uint8Array(3 * 1024 * KiB)]), chunked(3 * 1024 * KiB), new Blob(['tiny'])].entries()) {
+      const res = await send(`${plain.url}/parser/reuse-${i}`, { method: 'PUT', headers: { 'x-amz-meta-name': 'r' }, body, redirect: 'manual' });
+      expect(res.status, await res.text()).toBe(307);
+      expect((await fetch(`${plain.url}/parsers`)).status).toBe(200);
+    }
+  });
+});

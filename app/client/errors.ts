@@ -62,9 +62,12 @@ export function isAbort(error: unknown): boolean {
   return error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError');
 }
 
-/** Node's undici hides the useful part (ECONNREFUSED...) in `cause`. */
+/** Node's undici hides the useful part (ECONNREFUSED, "bad port") in `cause`. */
 function networkDetail(error: unknown): string {
   const cause = (error as { cause?: { code?: string; message?: string } })?.cause;
-  if (cause?.code) return cause.code === 'ECONNREFUSED' ? 'connection refused' : `${cause.code}${cause.message ? ` (${cause.message})` : ''}`;
+  if (cause?.code === 'ECONNREFUSED') return 'connection refused';
+  if (cause?.code === 'ENOTFOUND') return 'host not found';
+  if (cause?.code) return cause.code;
+  if (cause?.message) return cause.message;
   return error instanceof Error ? error.message : String(error);
 }

@@ -19,7 +19,7 @@ export interface TrainWorkerOptions {
   miniBatchSize?: number;
   /** Learning rate when the stored model has no trainingConfig (Adam; default 0.001). */
   learningRate?: number;
-  /** Stops the loop: the step in flight is abandoned, nothing half-done is posted. */
+  /** Stops the loop: a step still downloading or training is abandoned; one already posting completes. */
   signal?: AbortSignal;
   retry?: RetryOptions;
   /** Told after every posted step. */
@@ -98,9 +98,10 @@ async function trainOneStep(client: WebMLClient, model: tf.LayersModel, step: nu
   } finally {
     tf.dispose([xs, ys]);
   }
+  // Past this point the step is finished whole: a stop never leaves weights without their loss.
   signal?.throwIfAborted();
   const weights = flatWeights(model);
-  const { version } = await retry(() => client.sessions.postWeights(modelId, session, weights, center.shape, { signal }));
-  await retry(() => client.sessions.postLoss(modelId, session, loss, { signal }));
+  const { version } = await retry(() => client.sessions.postWeights(modelId, session, weights, center.shape));
+  await retry(() => client.sessions.postLoss(modelId, session, loss));
   return { step, batch, records: data.shape[0], loss, version: version ?? null };
 }

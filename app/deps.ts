@@ -33,7 +33,7 @@ export async function openDeps(config: Config): Promise<OpenedDeps> {
     lua,
     sessions,
     async close() {
-      sessions.flush();
+      await sessions.close();
       await lua.close();
       db.$client.close();
     },

@@ -64,7 +64,7 @@ sessionRoutes.get('/model/:mid/sessions', async (c) => {
 sessionRoutes.get('/model/:mid/session/:sid', async (c) => {
   const [model, id] = [modelId(c, 'mid'), sessionId(c)];
   const dtype = parseDtype(c.req.query('dtype'), '?dtype');
-  const session = await c.var.sessions.read(model, id);
+  const session = c.var.sessions.read(model, id);
   if (!session) throw await sessionNotFound(c, model, id);
   // Serialize before any await: the engine keeps merging into the live weights.
   setSessionHeaders(c, session);

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../db/open.js';
 import { ApiError, BackendError, badRequest } from '../errors.js';
+import { createCommitter } from './committer.js';
 import { hotSessionCache, sessionKey, type HotSession } from './session-cache.js';
-import { sessionRepo, type LossPoint } from './session-repo.js';
+import { sessionRepo, type LossPoint, type SessionChange } from './session-repo.js';
 import { elementCount } from './tensor-codec.js';
 
 export interface EngineOptions {
@@ -22,12 +23,25 @@ export interface NewSession {
 /** A session as readers see it: valid until the caller next awaits (the engine keeps mutating it). */
 export type SessionView = Readonly<Omit<HotSession, 'key' | 'weightsChanged' | 'newLosses'>>;
 
-interface PendingCommit {
+/** Requests waiting for one commit, and the sessions it writes. */
+interface Group {
+  sessions: Set<HotSession>;
   promise: Promise<void>;
   resolve(): void;
   reject(err: unknown): void;
-  timer: NodeJS.Immediate;
 }
+
+function newGroup(): Group {
+  let resolve!: () => void;
+  let reject!: (err: unknown) => void;
+  const promise = new Promise<void>((res, rej) => ((resolve = res), (reject = rej)));
+  // Every member awaits it; this keeps a failure nobody waits for from being "unhandled".
+  promise.catch(() => {});
+  return { sessions: new Set(), promise, resolve, reject };
+}
+
+/** Snapshot buffers kept for reuse (one commit's worth of the largest groups is plenty). */
+const maxSpares = 4;
 
 /** center = center * alpha + update * (1 - alpha), in float64. */
 function mergeInto(center: Float64Array, update: Float32Array | Float64Array, alpha: number): void {
@@ -36,16 +50,33 @@ function mergeInto(center: Float64Array, update: Float32Array | Float64Array, al
 }
 
 /**
- * Sessions kept hot in memory and merged one update at a time in arrival order. Changes
- * made while a commit is pending join it: one synchronous immediate transaction writes
- * every changed session once, and only then are the requests it holds answered.
+ * Sessions kept hot in memory, merged one update at a time in arrival order. A commit
+ * thread writes them: while one group commit is in flight, the changes that arrive are
+ * merged in memory and go together in the next one (one immediate transaction, each
+ * changed session written once); a request is answered after the commit that holds it.
  */
 export function createSessionEngine(db: Db, options: EngineOptions) {
+  // The commit thread opens the same file: an in-memory database would be a different one there.
+  if (db.$client.memory) throw new Error('Sessions need a database file, not an in-memory database.');
   const repo = sessionRepo(db);
+  const committer = createCommitter(db.$client.name);
   const cache = hotSessionCache(options.cacheBytes);
-  const changed = new Set<HotSession>();
-  const isPinned = (s: HotSession) => changed.has(s);
-  let pending: PendingCommit | null = null;
+  let collecting: Group | null = null;
+  let inFlight: Group | null = null;
+  let startScheduled = false;
+  let commits = 0;
+  // Snapshot buffers the commit thread handed back: copying into one costs a memcpy, while a
+  // fresh multi-megabyte array costs page faults and garbage collection on every commit.
+  let spares: Float64Array[] = [];
+  const snapshot = (weights: Float64Array) => {
+    const i = spares.findIndex((b) => b.length === weights.length);
+    if (i < 0) return weights.slice();
+    const [copy] = spares.splice(i, 1);
+    copy.set(weights);
+    return copy;
+  };
+  // Uncommitted changes exist only in memory: such sessions must not be dropped.
+  const isPinned = (s: HotSession) => !!(collecting?.sessions.has(s) || inFlight?.sessions.has(s));
 
   /** The hot session, loading it from SQLite on a miss; null if it does not exist. */
   function hot(model: string, id: string): HotSession | null {
@@ -56,7 +87,7 @@ export function createSessionEngine(db: Db, options: EngineOptions) {
     if (!row) return null;
     const count = elementCount(row.shape);
     if (row.blobBytes !== count * 8) {
-      throw new ApiError(400, 'corrupt_session', `Stored session "${id}" holds ${row.blobBytes} weight bytes, not the ${count * 8} its shape [${row.shape}] needs.`);
+      throw new ApiError(400, 'corrupt_session', `Stored session '${id}' holds ${row.blobBytes} weight bytes, not the ${count * 8} its shape [${row.shape}] needs.`);
     }
     const { blobBytes: _, ...stored } = row;
     const session: HotSession = { key, ...stored, weightsChanged: false, newLosses: [] };
@@ -67,54 +98,58 @@ export function createSessionEngine(db: Db, options: EngineOptions) {
 
   /** Joins the session to the next group commit; resolves once that commit is durable. */
   function commitSoon(session: HotSession): Promise<void> {
-    changed.add(session);
-    if (!pending) {
-      let resolve!: () => void;
-      let reject!: (err: unknown) => void;
-      const promise = new Promise<void>((res, rej) => ((resolve = res), (reject = rej)));
-      // After this turn's I/O callbacks, so every update that arrived meanwhile shares the write.
-      pending = { promise, resolve, reject, timer: setImmediate(commit) };
+    collecting ??= newGroup();
+    collecting.sessions.add(session);
+    if (!inFlight && !startScheduled) {
+      startScheduled = true;
+      // After this turn's I/O callbacks, so the updates that arrived together share a commit.
+      setImmediate(startCommit);
     }
-    return pending.promise;
+    return collecting.promise;
   }
 
-  function commit(): void {
-    const group = pending;
-    if (!group) return;
-    pending = null;
-    clearImmediate(group.timer);
-    const sessions = [...changed];
-    changed.clear();
-    try {
-      repo.commit(
-        sessions.map((s) => ({
-          model: s.model,
-          id: s.id,
-          version: s.version,
-          loss: s.loss,
-          updatedAt: s.updatedAt,
-          weights: s.weightsChanged ? s.weights : null,
-          losses: s.newLosses,
-        })),
-      );
-    } catch (err) {
-      // These changes now exist only in memory: drop them so the next access reloads what is committed.
-      for (const s of sessions) cache.remove(s);
-      group.reject(new BackendError('database', 'Could not commit session updates.', { cause: err }));
-      return;
-    }
-    for (const s of sessions) {
+  function startCommit(): void {
+    startScheduled = false;
+    if (inFlight || !collecting) return;
+    const group = collecting;
+    collecting = null;
+    inFlight = group;
+    commits++;
+    const changes: SessionChange[] = [...group.sessions].map((s) => {
+      const change = {
+        model: s.model,
+        id: s.id,
+        version: s.version,
+        loss: s.loss,
+        updatedAt: s.updatedAt,
+        // A copy: the live weights keep taking merges while this one is written.
+        weights: s.weightsChanged ? snapshot(s.weights) : null,
+        losses: s.newLosses,
+      };
       s.weightsChanged = false;
       s.newLosses = [];
-    }
-    group.resolve();
-    cache.trim(isPinned);
-  }
-
-  /** Waits until the session's hot copy (if any) holds nothing uncommitted. */
-  async function settled(model: string, id: string): Promise<void> {
-    const cached = cache.get(sessionKey(model, id));
-    if (cached && changed.has(cached) && pending) await pending.promise;
+      return change;
+    });
+    committer.commit(changes).then(
+      (returned) => {
+        spares = [...returned, ...spares].slice(0, maxSpares);
+        inFlight = null;
+        group.resolve();
+        cache.trim(isPinned);
+        if (collecting) startCommit();
+      },
+      (err: unknown) => {
+        // Everything not yet committed is lost (the next group builds on this one): forget
+        // those sessions so the next access reloads what SQLite holds, and fail their requests.
+        inFlight = null;
+        const lost = [group, collecting].filter((g): g is Group => g !== null);
+        collecting = null;
+        for (const g of lost) {
+          for (const s of g.sessions) cache.remove(s);
+          g.reject(new BackendError('database', 'Could not commit session updates.', { cause: err }));
+        }
+      },
+    );
   }
 
   return {
@@ -171,25 +206,32 @@ export function createSessionEngine(db: Db, options: EngineOptions) {
       return version;
     },
 
-    /** The committed session (never state a crash could take back), or null. Serialize it before awaiting. */
-    async read(model: string, id: string): Promise<SessionView | null> {
-      await settled(model, id);
-      return hot(model, id);
-    },
+    /**
+     * The newest merged state, or null. Every acknowledged update is in it; it may also hold
+     * updates whose commit is still in flight. Serialize it before awaiting.
+     */
+    read: (model: string, id: string): SessionView | null => hot(model, id),
 
-    /** The session's loss history, or null if it does not exist. */
+    /** The session's loss history including every point posted before the call, or null if no session. */
     async losses(model: string, id: string): Promise<LossPoint[] | null> {
-      await settled(model, id);
+      const cached = cache.get(sessionKey(model, id));
+      if (cached) await Promise.all([inFlight, collecting].filter((g) => g?.sessions.has(cached)).map((g) => g!.promise));
       return repo.exists(model, id) ? repo.lossHistory(model, id) : null;
     },
 
-    /** Weight bytes held in memory. */
-    get hotBytes() {
-      return cache.bytes;
+    /** Weight bytes held in memory, and group commits started so far. */
+    get stats() {
+      return { hotBytes: cache.bytes, commits };
     },
 
-    /** Commits anything pending now (shutdown). */
-    flush: commit,
+    /** Commits whatever is pending, then stops the commit thread (shutdown). */
+    async close(): Promise<void> {
+      while (inFlight || collecting) {
+        if (!inFlight) startCommit();
+        await inFlight!.promise.catch(() => {});
+      }
+      await committer.close();
+    },
   };
 }
 

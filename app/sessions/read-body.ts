@@ -1,4 +1,4 @@
-import { ApiError } from '../errors.js';
+import { ApiError, badRequest } from '../errors.js';
 
 const firstChunkBytes = 64 * 1024;
 
@@ -19,7 +19,10 @@ export async function readBody(req: Request, limit: number, advice = ''): Promis
   let buffer = new Uint8Array(declaredSize ?? Math.min(limit, firstChunkBytes));
   let used = 0;
   for (;;) {
-    const { done, value } = await reader.read();
+    const { done, value } = await reader.read().catch(() => {
+      // The client went away mid-body: nothing was applied, and it is not a server fault.
+      throw badRequest('The request body ended before it was complete.', 'body_aborted');
+    });
     if (done) break;
     const end = used + value.byteLength;
     if (end > limit) {

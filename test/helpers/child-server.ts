@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const fixture = fileURLToPath(new URL('../fixtures/session-server.ts', import.meta.url));
+const appFixture = fileURLToPath(new URL('../fixtures/session-server.ts', import.meta.url));
 
 export interface ChildServer {
   url: string;
@@ -10,10 +10,10 @@ export interface ChildServer {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-/** Starts the app in a child process (test/fixtures/session-server.ts) on `dataDir`. */
-export function startChildServer(dataDir: string, env: Record<string, string> = {}): Promise<ChildServer> {
-  const child = spawn(process.execPath, ['--import', 'tsx', fixture], {
-    env: { ...process.env, DATA_DIR: dataDir, ...env },
+/** Runs a TypeScript server script in a child process and resolves once it prints `listening <port>`. */
+export function spawnServer(script: string, env: Record<string, string> = {}): Promise<ChildServer> {
+  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+    env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -28,6 +28,10 @@ export function startChildServer(dataDir: string, env: Record<string, string> = 
       const match = /listening (\d+)/.exec(out);
       if (match) resolve({ url: `http://127.0.0.1:${match[1]}`, child, stop });
     });
-    child.once('exit', (code, signal) => reject(new Error(`server exited (${code ?? signal}) before listening: ${out}`)));
+    child.once('exit', (code, signal) => reject(new Error(`${script} exited (${code ?? signal}) before listening: ${out}`)));
   });
 }
+
+/** Starts the real app in a child process (test/fixtures/session-server.ts) on `dataDir`. */
+export const startChildServer = (dataDir: string, env: Record<string, string> = {}) =>
+  spawnServer(appFixture, { DATA_DIR: dataDir, ...env });

@@ -1,0 +1,23 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { openDatabase } from '../../db/open.js';
+import type { CommitReply } from './committer.js';
+import { sessionRepo, type SessionChange } from './session-repo.js';
+
+/**
+ * The session commit thread: its own SQLite connection (WAL, synchronous=FULL) writes each
+ * group it is sent in one immediate transaction, in order, while the main thread goes on
+ * receiving and merging. Weight snapshots go back to the main thread for reuse.
+ */
+const repo = sessionRepo(openDatabase((workerData as { file: string }).file));
+
+parentPort!.on('message', (changes: SessionChange[]) => {
+  let reply: CommitReply;
+  try {
+    repo.commit(changes);
+    reply = { ok: true };
+  } catch (err) {
+    reply = { ok: false, message: err instanceof Error ? err.message : String(err) };
+  }
+  const snapshots = changes.flatMap((c) => (c.weights ? [c.weights] : []));
+  parentPort!.postMessage({ ...reply, snapshots }, snapshots.map((s) => s.buffer as ArrayBuffer));
+});

@@ -1,4 +1,8 @@
-/** Loaded on demand by the dashboard: TF.js is only needed to create a session. */
+/**
+ * Loaded on demand by the dashboard: TF.js is only needed to create a session. Does what the
+ * CLI's createSessionFromModel does (app/client/cli/commands/session.ts), from the same SDK
+ * parts; that one cannot be bundled for a browser (its module imports commander).
+ */
 import * as tf from '@tensorflow/tfjs';
 import { flatWeights, modelFromJson } from '../app/client/worker/index.js';
 import type { WebMLClient } from '../app/client/index.js';

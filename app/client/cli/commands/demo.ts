@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { openAsBlob } from 'node:fs';
+import { fileBlob } from '../files.js';
 import { prepareMnist } from '../../../../scripts/mnist-to-idx.js';
 import { CliError, cliContext, numberOption, positiveInt } from '../context.js';
 import { uploadWithBar as upload, whileWaiting } from '../progress.js';
@@ -45,10 +45,10 @@ export function demoCommand(): Command {
       // Model ids are never reused (409): each demo run gets its own.
       const model = `mnist-${Date.now().toString(36)}`;
       await upload('model', new Blob([definition]), (body, onProgress) => client.models.upload(model, body, { name: 'MNIST demo', onProgress }));
-      await upload('data', await openAsBlob(files.trainImages), (body, onProgress) =>
+      await upload('data', await fileBlob(files.trainImages), (body, onProgress) =>
         client.data.upload(model, body, { id: 'train', shape: [28, 28], parser: 'idx-images', onProgress }),
       );
-      await upload('labels', await openAsBlob(files.trainLabels), (body, onProgress) =>
+      await upload('labels', await fileBlob(files.trainLabels), (body, onProgress) =>
         client.labels.upload(model, body, { id: 'train', shape: [1], parser: 'idx-labels', onProgress }),
       );
       const batches = await whileWaiting('batching', client.batches.create(model, 'train', { dataParser: 'idx-images', labelParser: 'idx-labels', batchSize: opts.batchSize }));

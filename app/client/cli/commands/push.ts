@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { openAsBlob } from 'node:fs';
+import { fileBlob } from '../files.js';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CliError, cliContext, parseShapeOption } from '../context.js';
@@ -31,7 +31,7 @@ export function pushCommand(): Command {
     .action(async (file: string, opts: { id?: string; name?: string }, cmd: Command) => {
       const { client } = cliContext(cmd);
       const name = opts.name ?? path.basename(file);
-      const { id } = await uploadWithBar('parser', await openAsBlob(file), (body, onProgress) => client.parsers.upload(body, { name, id: opts.id, onProgress }));
+      const { id } = await uploadWithBar('parser', await fileBlob(file), (body, onProgress) => client.parsers.upload(body, { name, id: opts.id, onProgress }));
       console.log(id);
     });
 
@@ -46,10 +46,10 @@ export function pushCommand(): Command {
     .option('--id <id>', 'id shared by the data and its labels (generated if omitted)')
     .action(async (dataFile: string, labelsFile: string, opts: PushDataOptions, cmd: Command) => {
       const { client } = cliContext(cmd);
-      const { id } = await uploadWithBar('data', await openAsBlob(dataFile), (body, onProgress) =>
+      const { id } = await uploadWithBar('data', await fileBlob(dataFile), (body, onProgress) =>
         client.data.upload(opts.model, body, { id: opts.id, shape: opts.shape, parser: opts.parser, onProgress }),
       );
-      await uploadWithBar('labels', await openAsBlob(labelsFile), (body, onProgress) =>
+      await uploadWithBar('labels', await fileBlob(labelsFile), (body, onProgress) =>
         client.labels.upload(opts.model, body, { id, shape: opts.labelShape, parser: opts.labelParser, onProgress }),
       );
       console.log(id);

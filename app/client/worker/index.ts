@@ -5,3 +5,4 @@ export { flatWeights, modelFromJson, modelToJson, paramCount, setFlatWeights, ty
 export { trainWorker, type StepReport, type TrainWorkerOptions, type WorkerSummary } from './train-worker.js';
 export { accuracy } from './evaluate.js';
 export { createMnistModel, type MnistModelOptions } from './mnist-model.js';
+export { createSessionFromModel } from './session-from-model.js';

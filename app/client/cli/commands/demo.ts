@@ -4,7 +4,6 @@ import { prepareMnist } from '../../../../scripts/mnist-to-idx.js';
 import { CliError, cliContext, numberOption, positiveInt } from '../context.js';
 import { uploadWithBar as upload, whileWaiting } from '../progress.js';
 import { evaluate } from './eval.js';
-import { createSessionFromModel } from './session.js';
 import { train } from './train.js';
 import { loadTf } from '../tf.js';
 
@@ -41,6 +40,7 @@ export function demoCommand(): Command {
       await loadTf();
       const { createMnistModel } = await import('../../worker/mnist-model.js');
       const { modelToJson } = await import('../../worker/tf-model.js');
+      const { createSessionFromModel } = await import('../../worker/session-from-model.js');
       const definition = JSON.stringify(await modelToJson(createMnistModel({ hidden: opts.hidden, learningRate: opts.learningRate })));
       // Model ids are never reused (409): each demo run gets its own.
       const model = `mnist-${Date.now().toString(36)}`;

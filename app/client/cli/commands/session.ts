@@ -1,5 +1,4 @@
 import { Command } from 'commander';
-import type { WebMLClient } from '../../client.js';
 import { cliContext, numberOption } from '../context.js';
 import { loadTf } from '../tf.js';
 
@@ -15,6 +14,8 @@ export function sessionCommand(): Command {
     .option('--alpha <a>', 'merge rule center = center * alpha + worker * (1 - alpha)', numberOption, 0.9)
     .action(async (opts: { model: string; id?: string; alpha: number }, cmd: Command) => {
       const { client } = cliContext(cmd);
+      await loadTf();
+      const { createSessionFromModel } = await import('../../worker/session-from-model.js');
       const { id } = await createSessionFromModel(client, opts.model, { id: opts.id, alpha: opts.alpha });
       console.log(id);
     });
@@ -46,14 +47,4 @@ export function sessionCommand(): Command {
     });
 
   return session;
-}
-
-/** Builds the stored model locally (TF.js, loaded only here) and creates a session from its initial weights. */
-export async function createSessionFromModel(client: WebMLClient, model: string, options: { id?: string; alpha?: number }) {
-  await loadTf();
-  const { flatWeights, modelFromJson } = await import('../../worker/tf-model.js');
-  const built = await modelFromJson(await client.models.getJson(model));
-  const data = flatWeights(built);
-  built.dispose();
-  return client.sessions.create(model, { shape: [data.length], data, ...options });
 }

@@ -2,7 +2,7 @@ import { and, asc, eq, lte, sql } from 'drizzle-orm';
 import type { Db } from '../../db/open.js';
 import { datasets } from '../../db/schema/uploads.js';
 import { keys, type ObjectStore } from '../storage/object-store.js';
-import { preparedOnce } from './prepared.js';
+import { oncePerDb } from './prepared.js';
 import { uploadRepository } from './uploads.js';
 
 export type DatasetKind = 'data' | 'labels';
@@ -15,7 +15,7 @@ export interface DatasetMeta {
 /** Repository of one model's datasets or labelsets (`<kind>/<model>/<id>`). */
 export function datasetUploads(db: Db, store: ObjectStore, model: string, kind: DatasetKind) {
   const scope = and(eq(datasets.model, model), eq(datasets.kind, kind));
-  const selectById = preparedOnce(db, 'datasets.byId', () =>
+  const selectById = oncePerDb(db, 'datasets.byId', () =>
     db
       .select()
       .from(datasets)

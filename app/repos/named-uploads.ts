@@ -1,8 +1,8 @@
-import { and, asc, eq, getTableName, lte, sql } from 'drizzle-orm';
+import { and, asc, eq, lte, sql } from 'drizzle-orm';
 import type { Db } from '../../db/open.js';
 import { models, parsers } from '../../db/schema/uploads.js';
 import { keys, type ObjectStore } from '../storage/object-store.js';
-import { preparedOnce } from './prepared.js';
+import { oncePerDb } from './prepared.js';
 import { uploadRepository } from './uploads.js';
 
 /** A model or parser row: both carry an id, a name and the upload state. */
@@ -12,9 +12,7 @@ export type NamedEntry = typeof models.$inferSelect;
 function namedUploads(db: Db, store: ObjectStore, table: typeof models | typeof parsers, objectKey: (id: string) => string) {
   // The two tables are structurally identical; one typed view keeps drizzle's inference simple.
   const t = table as typeof models;
-  const selectById = preparedOnce(db, `${getTableName(t)}.byId`, () =>
-    db.select().from(t).where(eq(t.id, sql.placeholder('id'))).prepare(),
-  );
+  const selectById = db.select().from(t).where(eq(t.id, sql.placeholder('id'))).prepare();
   return uploadRepository<NamedEntry, { name: string }>(db, store, {
     objectKey,
     select: (id) => selectById.get({ id }),
@@ -29,8 +27,20 @@ function namedUploads(db: Db, store: ObjectStore, table: typeof models | typeof 
   });
 }
 
+type NamedUploads = ReturnType<typeof namedUploads>;
+
+/** Built once per database and store: `GET /model/:id` is the hottest read of the API. */
+function cached(db: Db, store: ObjectStore, name: 'models' | 'parsers', build: () => NamedUploads): NamedUploads {
+  const byStore = oncePerDb(db, `${name}.repositories`, () => new WeakMap<ObjectStore, NamedUploads>());
+  let repository = byStore.get(store);
+  if (!repository) byStore.set(store, (repository = build()));
+  return repository;
+}
+
 /** Repository of uploaded models (`models/<id>`). */
-export const modelUploads = (db: Db, store: ObjectStore) => namedUploads(db, store, models, keys.model);
+export const modelUploads = (db: Db, store: ObjectStore) =>
+  cached(db, store, 'models', () => namedUploads(db, store, models, keys.model));
 
 /** Repository of uploaded parsers (`parsers/<id>`). */
-export const parserUploads = (db: Db, store: ObjectStore) => namedUploads(db, store, parsers, keys.parser);
+export const parserUploads = (db: Db, store: ObjectStore) =>
+  cached(db, store, 'parsers', () => namedUploads(db, store, parsers, keys.parser));

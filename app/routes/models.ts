@@ -15,7 +15,8 @@ modelRoutes.get('/models', async (c) => {
 // Hono runs this handler for HEAD too: HEAD answers from the index without a redirect.
 modelRoutes.get('/model/:id', async (c) => {
   const id = parseId(c.req.param('id'), 'model id');
-  const model = requireReady(await modelUploads(c.var.db, c.var.store).find(id), `model '${id}'`, 'model_not_found');
+  const { db, store } = c.var;
+  const model = requireReady(await modelUploads(db, store).find(id), `model '${id}'`, 'model_not_found');
   if (c.req.method === 'HEAD') return objectHeaders(c, model, { name: model.name });
   return redirectToDownload(c, keys.model(id));
 });

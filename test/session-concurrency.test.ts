@@ -64,3 +64,15 @@ it('merges JSON and binary bodies of the same float32 values identically', async
   expect(f32.weights.data).toEqual(json.weights.data);
   expect(f64.weights.data).toEqual(json.weights.data);
 });
+
+it('streams a large session as JSON that agrees with its float64 bytes', async () => {
+  const big = [3, 50_000]; // 150k values: several streamed chunks
+  const sid = await createSession(base, 'm', { shape: big, alpha: 0.5 });
+  const values = float32Values(150_000, 42);
+  expect((await postBinary(`${base}/model/m/session/${sid}/weights`, values, big)).status).toBe(200);
+  const json = await getSession(base, 'm', sid);
+  const bytes = await fetch(`${base}/model/m/session/${sid}?dtype=float64`, { headers: { Accept: 'application/octet-stream' } });
+  expect(json).toMatchObject({ id: sid, model: 'm', version: 1, alpha: 0.5, loss: 0, weights: { shape: big } });
+  expect(json.weights.data).toEqual(Array.from(new Float64Array(await bytes.arrayBuffer())));
+  expect(json.weights.data[149_999]).toBe(values[149_999] * 0.5);
+});

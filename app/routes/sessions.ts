@@ -4,10 +4,27 @@ import { badRequest, conflict, notFound } from '../errors.js';
 import { modelUploads } from '../repos/named-uploads.js';
 import type { SessionView } from '../sessions/engine.js';
 import { CreateSessionSchema, PostLossSchema } from '../sessions/schemas.js';
+import { sessionJson } from '../sessions/session-json.js';
 import { readJsonBody, readTensorBody, tensorBodyLimits } from '../sessions/tensor-body.js';
 import { elementCount, encodeFloats, jsonDataToFloats, parseDtype } from '../sessions/tensor-codec.js';
 import { IdSchema, parseOr400 } from '../validation.js';
 
+/**
+ * Session routes (spec "Session Handlers", DESIGN.md "Sessions"). Decisions where both are silent:
+ * - Every route answers 404 for a model that does not exist or whose upload has not finished,
+ *   naming the model; then 404 for the session. Ids that could never exist are a 400.
+ * - PUT: `data` must hold exactly as many finite numbers as `shape` (else 400); alpha 0 and 1
+ *   are allowed; loss must be finite. POST .../loss answers 200 with an empty body (spec).
+ * - POST .../weights: `application/octet-stream` is binary; any other type is parsed as JSON.
+ *   Bodies over what a MAX_PARAMS tensor can need (8 B per float64 value, 32 B per JSON value)
+ *   are a 413. A client that disconnects mid-body gets nothing applied.
+ * - GET: the newest merged state (every acknowledged update is in it, and it may hold updates
+ *   whose commit is still in flight); `Accept: application/octet-stream` gives the weights
+ *   as bytes, `?dtype` other than float32/float64 is a 400. The X-Session-* and
+ *   X-Tensor-Shape headers come with every answer, HEAD included. A stored session whose
+ *   blob does not fit its shape is the spec's "not proper JSON" 400.
+ * - GET .../losses: every posted loss as `[{ version, loss, at }]`, oldest first.
+ */
 export const sessionRoutes = new Hono<AppEnv>();
 
 type Ctx = Context<AppEnv>;
@@ -74,15 +91,8 @@ sessionRoutes.get('/model/:mid/session/:sid', async (c) => {
     c.header('Content-Type', 'application/octet-stream');
     return c.body(encodeFloats(session.weights, dtype));
   }
-  return c.json({
-    id: session.id,
-    model: session.model,
-    loss: session.loss,
-    alpha: session.alpha,
-    version: session.version,
-    updatedAt: new Date(session.updatedAt).toISOString(),
-    weights: { shape: session.shape, data: Array.from(session.weights) },
-  });
+  c.header('Content-Type', 'application/json');
+  return c.body(sessionJson(session));
 });
 
 sessionRoutes.get('/model/:mid/session/:sid/losses', async (c) => {

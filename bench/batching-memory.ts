@@ -102,7 +102,7 @@ async function upload(url: string, headers: Record<string, string>, body: () => 
 class ServerChild {
   private readonly dir = mkdtempSync(path.join(os.tmpdir(), 'webml-batching-memory-'));
   private readonly proc: ChildProcess;
-  private waiting: ((msg: FromChild) => void) | null = null;
+  private waiting: { resolve: (msg: FromChild) => void; reject: (error: Error) => void } | null = null;
   base = '';
 
   constructor() {
@@ -111,13 +111,13 @@ class ServerChild {
       env: { ...process.env, WEBML_BATCH_BENCH_DIR: this.dir },
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     });
-    this.proc.on('message', (msg: FromChild) => this.waiting?.(msg));
+    this.proc.on('message', (msg: FromChild) => this.waiting?.resolve(msg));
+    this.proc.on('exit', (code) => this.waiting?.reject(new Error(`server child exited (${code})`)));
   }
 
   next(send?: ToChild): Promise<FromChild> {
     return new Promise((resolve, reject) => {
-      this.waiting = resolve;
-      this.proc.once('exit', (code) => reject(new Error(`server child exited (${code})`)));
+      this.waiting = { resolve, reject };
       if (send) this.proc.send(send);
     });
   }

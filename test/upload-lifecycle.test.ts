@@ -100,33 +100,51 @@ describe.each(['embedded', 'minio'] as const)('upload life cycle (%s store)', (s
 describe('MinIO endpoint unreachable', () => {
   let minio: RunningS3rver;
   let server: TestServer;
-  let parsers: string[];
+  let base: string;
   beforeAll(async () => {
     // The test server's own s3rver is replaced by one this test can stop.
     server = await startTestServer({ storage: 'minio' });
     minio = await startS3rver(path.join(server.dataDir, 'stoppable'));
     await server.close();
     server = await startTestServer({ storage: 'minio', dataDir: server.dataDir, env: { MINIO_PORT: String(minio.port) } });
-    await uploadThroughRedirect(`${server.url}/model/stored`, { 'x-amz-meta-name': 'stored' }, everyByte());
-    // Read once while MinIO answers, so the index knows the object is stored.
-    expect(await getJson<string[]>(`${server.url}/models`)).toEqual(['stored']);
-    parsers = await getJson<string[]>(`${server.url}/parsers`);
-    expect((await put(`${server.url}/model/waiting`, { 'x-amz-meta-name': 'waiting' })).status).toBe(307);
+    base = server.url;
+    await uploadThroughRedirect(`${base}/model/stored`, { 'x-amz-meta-name': 'stored' }, everyByte());
+    await uploadThroughRedirect(`${base}/parser/p`, { 'x-amz-meta-name': 'p' }, everyByte());
+    // Read once while MinIO answers, so the index knows these objects are stored.
+    expect(await getJson<string[]>(`${base}/models`)).toEqual(['stored']);
+    expect(await getJson<string[]>(`${base}/parsers`)).toContain('p');
+    // Uploads handed out but not confirmed: only MinIO can tell whether their bytes arrived.
+    expect((await put(`${base}/model/waiting`, { 'x-amz-meta-name': 'waiting' })).status).toBe(307);
+    expect((await put(`${base}/parser/waiting`, { 'x-amz-meta-name': 'waiting' })).status).toBe(307);
+    expect((await put(`${base}/model/stored/data/waiting`, dataMeta)).status).toBe(307);
     await minio.close();
   });
   afterAll(() => server?.close({ remove: true }));
 
-  it('answers 500 with a JSON error when the store must be asked, and keeps serving the next requests', async () => {
-    // Confirming the pending upload needs a stat, which fails.
-    await expectJsonError(await fetch(`${server.url}/models`), 500, /object store/);
-    await expectJsonError(await fetch(`${server.url}/model/waiting`, { redirect: 'manual' }), 500, /object store/);
-    expect((await fetch(`${server.url}/model/waiting`, { method: 'HEAD' })).status).toBe(500);
-    // What the index alone answers still works: metadata of a stored model, other listings.
-    const head = await fetch(`${server.url}/model/stored`, { method: 'HEAD' });
+  it.each([
+    ['GET', '/models'],
+    ['GET', '/model/waiting'],
+    ['PUT', '/model/waiting'],
+    ['GET', '/parsers'],
+    ['GET', '/parser/waiting'],
+    ['PUT', '/parser/waiting'],
+    ['GET', '/model/stored/data'],
+    ['GET', '/model/stored/data/waiting'],
+    ['PUT', '/model/stored/data/waiting'],
+  ])('%s %s answers 500 with a JSON error when it must ask the store', async (method, route) => {
+    const headers = { 'x-amz-meta-name': 'again', ...dataMeta };
+    await expectJsonError(await fetch(`${base}${route}`, { method, headers, redirect: 'manual' }), 500, /object store/);
+  });
+
+  it('answers HEAD of an unconfirmed upload with a bare 500, and keeps serving what the index alone answers', async () => {
+    expect((await fetch(`${base}/model/waiting`, { method: 'HEAD' })).status).toBe(500);
+    expect((await fetch(`${base}/parser/waiting`, { method: 'HEAD' })).status).toBe(500);
+    const head = await fetch(`${base}/model/stored`, { method: 'HEAD' });
     expect(head.status).toBe(200);
     expect(head.headers.get('x-amz-meta-name')).toBe('stored');
-    expect(await getJson<string[]>(`${server.url}/parsers`)).toEqual(parsers);
-    await expectJsonError(await fetch(`${server.url}/models`), 500, /object store/);
+    expect(await getJson<string[]>(`${base}/model/stored/labels`)).toEqual([]);
+    await expectJsonError(await fetch(`${base}/model/nope`, { redirect: 'manual' }), 404);
+    await expectJsonError(await fetch(`${base}/models`), 500, /object store/);
   });
 
   it('refuses to start (rather than hang) when MinIO cannot be reached at start-up', async () => {

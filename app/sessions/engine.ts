@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../db/open.js';
-import { ApiError, BackendError, badRequest } from '../errors.js';
-import { createCommitter } from './committer.js';
+import { ApiError, badRequest } from '../errors.js';
+import { groupCommit } from './group-commit.js';
 import { hotSessionCache, sessionKey, type HotSession } from './session-cache.js';
-import { sessionRepo, type LossPoint, type SessionChange } from './session-repo.js';
+import { sessionRepo, type LossPoint } from './session-repo.js';
 import { elementCount } from './tensor-codec.js';
 
 export interface EngineOptions {
@@ -23,26 +23,6 @@ export interface NewSession {
 /** A session as readers see it: valid until the caller next awaits (the engine keeps mutating it). */
 export type SessionView = Readonly<Omit<HotSession, 'key' | 'weightsChanged' | 'newLosses'>>;
 
-/** Requests waiting for one commit, and the sessions it writes. */
-interface Group {
-  sessions: Set<HotSession>;
-  promise: Promise<void>;
-  resolve(): void;
-  reject(err: unknown): void;
-}
-
-function newGroup(): Group {
-  let resolve!: () => void;
-  let reject!: (err: unknown) => void;
-  const promise = new Promise<void>((res, rej) => ((resolve = res), (reject = rej)));
-  // Every member awaits it; this keeps a failure nobody waits for from being "unhandled".
-  promise.catch(() => {});
-  return { sessions: new Set(), promise, resolve, reject };
-}
-
-/** Snapshot buffers kept for reuse (one commit's worth of the largest groups is plenty). */
-const maxSpares = 4;
-
 /** center = center * alpha + update * (1 - alpha), in float64. */
 function mergeInto(center: Float64Array, update: Float32Array | Float64Array, alpha: number): void {
   const beta = 1 - alpha;
@@ -51,32 +31,21 @@ function mergeInto(center: Float64Array, update: Float32Array | Float64Array, al
 
 /**
  * Sessions kept hot in memory, merged one update at a time in arrival order. A commit
- * thread writes them: while one group commit is in flight, the changes that arrive are
- * merged in memory and go together in the next one (one immediate transaction, each
- * changed session written once); a request is answered after the commit that holds it.
+ * thread writes them (group-commit.ts): while one group commit is in flight, the changes
+ * that arrive are merged in memory and go together in the next one; a request is answered
+ * after the commit that holds it.
  */
 export function createSessionEngine(db: Db, options: EngineOptions) {
   // The commit thread opens the same file: an in-memory database would be a different one there.
   if (db.$client.memory) throw new Error('Sessions need a database file, not an in-memory database.');
   const repo = sessionRepo(db);
-  const committer = createCommitter(db.$client.name);
   const cache = hotSessionCache(options.cacheBytes);
-  let collecting: Group | null = null;
-  let inFlight: Group | null = null;
-  let startScheduled = false;
-  let commits = 0;
-  // Snapshot buffers the commit thread handed back: copying into one costs a memcpy, while a
-  // fresh multi-megabyte array costs page faults and garbage collection on every commit.
-  let spares: Float64Array[] = [];
-  const snapshot = (weights: Float64Array) => {
-    const i = spares.findIndex((b) => b.length === weights.length);
-    if (i < 0) return weights.slice();
-    const [copy] = spares.splice(i, 1);
-    copy.set(weights);
-    return copy;
-  };
   // Uncommitted changes exist only in memory: such sessions must not be dropped.
-  const isPinned = (s: HotSession) => !!(collecting?.sessions.has(s) || inFlight?.sessions.has(s));
+  const isPinned = (s: HotSession) => commits.isPending(s);
+  const commits = groupCommit(db.$client.name, {
+    forget: (s) => cache.remove(s),
+    committed: () => cache.trim(isPinned),
+  });
 
   /** The hot session, loading it from SQLite on a miss; null if it does not exist. */
   function hot(model: string, id: string): HotSession | null {
@@ -94,62 +63,6 @@ export function createSessionEngine(db: Db, options: EngineOptions) {
     cache.add(session);
     cache.trim(isPinned);
     return session;
-  }
-
-  /** Joins the session to the next group commit; resolves once that commit is durable. */
-  function commitSoon(session: HotSession): Promise<void> {
-    collecting ??= newGroup();
-    collecting.sessions.add(session);
-    if (!inFlight && !startScheduled) {
-      startScheduled = true;
-      // After this turn's I/O callbacks, so the updates that arrived together share a commit.
-      setImmediate(startCommit);
-    }
-    return collecting.promise;
-  }
-
-  function startCommit(): void {
-    startScheduled = false;
-    if (inFlight || !collecting) return;
-    const group = collecting;
-    collecting = null;
-    inFlight = group;
-    commits++;
-    const changes: SessionChange[] = [...group.sessions].map((s) => {
-      const change = {
-        model: s.model,
-        id: s.id,
-        version: s.version,
-        loss: s.loss,
-        updatedAt: s.updatedAt,
-        // A copy: the live weights keep taking merges while this one is written.
-        weights: s.weightsChanged ? snapshot(s.weights) : null,
-        losses: s.newLosses,
-      };
-      s.weightsChanged = false;
-      s.newLosses = [];
-      return change;
-    });
-    committer.commit(changes).then(
-      (returned) => {
-        spares = [...returned, ...spares].slice(0, maxSpares);
-        inFlight = null;
-        group.resolve();
-        cache.trim(isPinned);
-        if (collecting) startCommit();
-      },
-      (err: unknown) => {
-        // Everything not yet committed is lost (the next group builds on this one): forget
-        // those sessions so the next access reloads what SQLite holds, and fail their requests.
-        inFlight = null;
-        const lost = [group, collecting].filter((g): g is Group => g !== null);
-        collecting = null;
-        for (const g of lost) {
-          for (const s of g.sessions) cache.remove(s);
-          g.reject(new BackendError('database', 'Could not commit session updates.', { cause: err }));
-        }
-      },
-    );
   }
 
   return {
@@ -190,7 +103,7 @@ export function createSessionEngine(db: Db, options: EngineOptions) {
       session.updatedAt = Date.now();
       session.weightsChanged = true;
       const version = session.version;
-      await commitSoon(session);
+      await commits.join(session);
       return version;
     },
 
@@ -202,7 +115,7 @@ export function createSessionEngine(db: Db, options: EngineOptions) {
       session.updatedAt = Date.now();
       session.newLosses.push({ version: session.version, loss, at: session.updatedAt });
       const version = session.version;
-      await commitSoon(session);
+      await commits.join(session);
       return version;
     },
 
@@ -215,23 +128,17 @@ export function createSessionEngine(db: Db, options: EngineOptions) {
     /** The session's loss history including every point posted before the call, or null if no session. */
     async losses(model: string, id: string): Promise<LossPoint[] | null> {
       const cached = cache.get(sessionKey(model, id));
-      if (cached) await Promise.all([inFlight, collecting].filter((g) => g?.sessions.has(cached)).map((g) => g!.promise));
+      if (cached) await commits.settled(cached);
       return repo.exists(model, id) ? repo.lossHistory(model, id) : null;
     },
 
     /** Weight bytes held in memory, and group commits started so far. */
     get stats() {
-      return { hotBytes: cache.bytes, commits };
+      return { hotBytes: cache.bytes, commits: commits.commits };
     },
 
     /** Commits whatever is pending, then stops the commit thread (shutdown). */
-    async close(): Promise<void> {
-      while (inFlight || collecting) {
-        if (!inFlight) startCommit();
-        await inFlight!.promise.catch(() => {});
-      }
-      await committer.close();
-    },
+    close: () => commits.close(),
   };
 }
 

@@ -68,11 +68,10 @@ export function createApp(deps: Deps) {
     await next();
   });
   app.use('*', limitRequestSize(deps.config));
-  // Before the token check: the pages are public (they hold no data; their API calls carry tokens).
-  app.route('/', pageRoutes);
   app.use('*', requireToken(deps.config));
   app.use('/model/:id/session', capSessionsPerModel);
 
+  app.route('/', pageRoutes);
   app.route('/', healthRoutes);
   app.route('/', blobRoutes);
   app.route('/', modelRoutes);

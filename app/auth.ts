@@ -17,6 +17,10 @@ const roleRules: Array<RouteRule & { role: Role }> = [
   { method: 'OPTIONS', pattern: '*', role: 'public' },
   { method: '*', pattern: '/healthz', role: 'public' },
   { method: '*', pattern: '/blobs/*', role: 'public' },
+  // The browser pages hold no data; the API calls they make carry the tokens.
+  { method: ['GET', 'HEAD'], pattern: '/', role: 'public' },
+  { method: ['GET', 'HEAD'], pattern: '/train/:model/:session', role: 'public' },
+  { method: ['GET', 'HEAD'], pattern: '/assets/*', role: 'public' },
   { method: 'POST', pattern: '/model/:model/session/:session/weights', role: 'worker' },
   { method: 'POST', pattern: '/model/:model/session/:session/loss', role: 'worker' },
 ];

@@ -1,7 +1,7 @@
 /** One row of a method+path table: `:name` matches one path segment, a trailing `*` anything below. */
 export interface RouteRule {
-  /** An HTTP method, or '*' for any. */
-  method: string;
+  /** An HTTP method, several, or '*' for any. */
+  method: string | string[];
   /** '/model/:id/session', '/blobs/*', or '*' for every path. */
   pattern: string;
 }
@@ -20,6 +20,7 @@ export function routeTable<Rule extends RouteRule>(rules: Rule[]): (method: stri
   const compiled = rules.map((rule) => ({ rule, regex: compilePattern(rule.pattern) }));
   return (method, path) => {
     const verb = method.toUpperCase();
-    return compiled.find(({ rule, regex }) => (rule.method === '*' || rule.method === verb) && regex.test(path))?.rule;
+    const methodMatches = (m: string | string[]) => m === '*' || (Array.isArray(m) ? m.includes(verb) : m === verb);
+    return compiled.find(({ rule, regex }) => methodMatches(rule.method) && regex.test(path))?.rule;
   };
 }

@@ -60,6 +60,10 @@ describe('roleFor: one table, safe defaults', () => {
       ['PUT', '/blobs/models/m'],
       ['GET', '/blobs/batches/m/b/data'],
       ['OPTIONS', '/model/m'],
+      ['GET', '/'],
+      ['HEAD', '/'],
+      ['GET', '/train/m/s'],
+      ['GET', '/assets/dashboard-abc123.js'],
     ];
     for (const [method, path] of admin) expect(roleFor(method, path), `${method} ${path}`).toBe('admin');
     for (const [method, path] of worker) expect(roleFor(method, path), `${method} ${path}`).toBe('worker');
@@ -72,6 +76,8 @@ describe('roleFor: one table, safe defaults', () => {
     expect(roleFor('POST', '/model/m/session/s/weights/extra')).toBe('admin');
     expect(roleFor('PATCH', '/healthz/x')).toBe('admin');
     expect(roleFor('POST', '/blobsx/models/m')).toBe('admin');
+    expect(roleFor('POST', '/train/m/s')).toBe('admin');
+    expect(roleFor('GET', '/train/m/s/extra')).toBe('worker');
   });
 });
 
@@ -148,8 +154,10 @@ describe('admin and worker tokens', () => {
     expect(lower.status).toBe(200);
   });
 
-  it('/healthz, CORS preflight and signed blob URLs need no token', async () => {
+  it('/healthz, the pages, CORS preflight and signed blob URLs need no token', async () => {
     expect((await fetch(`${s.url}/healthz`)).status).toBe(200);
+    // The browser pages (200, or 503 when the bundle is not built) are public too.
+    for (const page of ['/', '/train/m/s']) expect([200, 503]).toContain((await fetch(`${s.url}${page}`)).status);
     const preflight = await fetch(`${s.url}/model/m3`, {
       method: 'OPTIONS',
       headers: { Origin: 'https://volunteer.example', 'Access-Control-Request-Method': 'PUT', 'Access-Control-Request-Headers': 'authorization' },

@@ -23,11 +23,12 @@ function headerMap(res: Response): Record<string, string> {
 const dataMeta = { 'x-amz-meta-shape': '[2,2]', 'x-amz-meta-parser': 'p' };
 
 describe.each(['embedded', 'minio'] as const)('upload life cycle (%s store)', (storage) => {
-  describe('with 1-second upload URLs', () => {
+  // 3 s: the embedded store signs whole seconds, so a URL lives at least 2 s even on a busy machine.
+  describe('with 3-second upload URLs', () => {
     let server: TestServer;
     let base: string;
     beforeAll(async () => {
-      server = await startTestServer({ storage, env: { URL_EXPIRY_SECONDS: '1' } });
+      server = await startTestServer({ storage, env: { URL_EXPIRY_SECONDS: '3' } });
       base = server.url;
       await uploadThroughRedirect(`${base}/model/m`, { 'x-amz-meta-name': 'm' }, everyByte());
       await uploadThroughRedirect(`${base}/parser/p`, { 'x-amz-meta-name': 'p' }, everyByte());
@@ -36,12 +37,13 @@ describe.each(['embedded', 'minio'] as const)('upload life cycle (%s store)', (s
 
     it('drops a pending upload whose URL expired without an object (the id is free again), keeps one whose object arrived', async () => {
       const bytes = everyByte();
-      expect((await put(`${base}/model/retry`, { 'x-amz-meta-name': 'first' })).status).toBe(307);
-      expect((await put(`${base}/model/m/data/retry`, dataMeta)).status).toBe(307);
-      await uploadThroughRedirect(`${base}/model/m/labels/late`, dataMeta, bytes);
+      const pending = [await put(`${base}/model/retry`, { 'x-amz-meta-name': 'first' }), await put(`${base}/model/m/data/retry`, dataMeta)];
+      expect(pending.map((res) => res.status)).toEqual([307, 307]);
+      const late = await uploadThroughRedirect(`${base}/model/m/labels/late`, dataMeta, bytes);
       await expectJsonError(await put(`${base}/model/retry`, { 'x-amz-meta-name': 'second' }), 409, /in progress/);
       await expectJsonError(await put(`${base}/model/m/data/retry`, dataMeta), 409, /in progress/);
-      await sleep(1200);
+      const expiries = [...(await Promise.all(pending.map((res) => res.json()))), late].map((a) => Date.parse(a.expiresAt));
+      await sleep(Math.max(...expiries) - Date.now() + 100);
 
       expect(await getJson<string[]>(`${base}/models`)).not.toContain('retry');
       expect(await getJson<string[]>(`${base}/model/m/data`)).not.toContain('retry');

@@ -99,6 +99,23 @@ describe.each(['embedded', 'minio'] as const)('model routes (%s store)', (storag
     expect(await getJson<string[]>(`${base}/models`)).not.toContain('nameless');
   });
 
+  it('lets browsers upload cross-origin: preflight allows the x-amz-meta-* headers, answers expose the id and metadata', async () => {
+    const origin = { Origin: 'https://volunteer.example' };
+    const preflight = await fetch(`${base}/model/cors`, {
+      method: 'OPTIONS',
+      headers: { ...origin, 'Access-Control-Request-Method': 'PUT', 'Access-Control-Request-Headers': 'x-amz-meta-name,x-amz-meta-shape,x-amz-meta-parser' },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe('*');
+    const allowed = preflight.headers.get('access-control-allow-headers')!.toLowerCase();
+    for (const header of ['x-amz-meta-name', 'x-amz-meta-shape', 'x-amz-meta-parser']) expect(allowed).toContain(header);
+
+    const upload = await fetch(`${base}/model/cors`, { method: 'PUT', headers: { ...origin, 'x-amz-meta-name': 'cors' }, redirect: 'manual' });
+    expect(upload.status).toBe(307);
+    const exposed = upload.headers.get('access-control-expose-headers')!.toLowerCase();
+    for (const header of ['location', 'x-object-id', 'x-amz-meta-name', 'etag', 'last-modified']) expect(exposed).toContain(header);
+  });
+
   it.each(badIds)('answers 400 with a JSON error for the bad id %s on GET, HEAD and PUT', async (id) => {
     await expectJsonError(await fetch(`${base}/model/${id}`, { redirect: 'manual' }), 400, /id/);
     expect((await fetch(`${base}/model/${id}`, { method: 'HEAD' })).status).toBe(400);

@@ -1,10 +1,10 @@
-import * as tf from '@tensorflow/tfjs';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createClient } from '../app/client/index.js';
-import { createMnistModel, modelToJson } from '../app/client/worker/index.js';
 import { prepareMnist } from '../scripts/mnist-to-idx.js';
 import { startWebml, webml } from './helpers/cli.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
@@ -15,16 +15,25 @@ let dir: string;
 let env: Record<string, string>;
 
 beforeAll(async () => {
-  tf.env().set('PROD', true);
   server = await startTestServer();
   env = { WEBML_URL: server.url };
   dir = mkdtempSync(path.join(os.tmpdir(), 'webml-cli-'));
-  writeFileSync(path.join(dir, 'model.json'), JSON.stringify(await modelToJson(createMnistModel({ hidden: 0, learningRate: 0.01 }))));
+  // The documented way to get a model.json: softmax regression (0 hidden units), Adam 0.01.
+  const script = fileURLToPath(new URL('../scripts/mnist-model-json.ts', import.meta.url));
+  const written = await run(process.execPath, ['--import', 'tsx', script, path.join(dir, 'model.json'), '0']);
+  expect(written).toMatch(/^wrote .*model\.json: 784-10, Adam 0\.01/);
 });
 afterAll(async () => {
   await server.close({ remove: true });
   rmSync(dir, { recursive: true, force: true });
 });
+
+/** Runs a process to a zero exit; its stdout. */
+function run(command: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(command, args, (error, stdout, stderr) => (error ? reject(new Error(stderr || error.message)) : resolve(stdout)));
+  });
+}
 
 /** Runs webml and expects success; returns stdout trimmed. */
 async function ok(...args: string[]): Promise<string> {

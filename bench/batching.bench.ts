@@ -10,6 +10,7 @@ import { postBatch, uploadDataset, uploadModel } from '../test/helpers/batch-upl
 import { idxImages, idxLabels } from '../test/helpers/idx.js';
 import { startTestServer, type TestServer } from '../test/helpers/server.js';
 import { measureBatchingMemory } from './batching-memory.js';
+import { measureRandomPick } from './batching-random.js';
 import type { Bench, BenchRow } from './report.js';
 
 /**
@@ -18,7 +19,8 @@ import type { Bench, BenchRow } from './report.js';
  * running the same two parsers over the same files with the same chunk size (the driver
  * and set-up of bench/parser.bench.ts). A second figure runs the same pipeline with store
  * writes dropped, to show how the time splits between parsing/cutting and the store.
- * Then the server's RSS while it batches a 512 MiB dataset (bench/batching-memory.ts).
+ * Then the server's RSS while it batches a 512 MiB dataset (bench/batching-memory.ts), and
+ * the random pick with 100,000 batches (bench/batching-random.ts).
  */
 const IMAGES = 60_000;
 const CHUNK_BYTES = 64 * 1024;
@@ -117,7 +119,7 @@ const bench: Bench = async () => {
   execFileSync(here('./setup.sh'), { stdio: 'inherit' });
   const dir = mkdtempSync(path.join(os.tmpdir(), 'webml-batching-bench-'));
   try {
-    return [...(await endToEndRows(dir)), ...(await measureBatchingMemory())];
+    return [...(await endToEndRows(dir)), ...(await measureBatchingMemory()), ...(await measureRandomPick())];
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -59,7 +59,7 @@ describe('SIGKILL at random points, then restart on the same data directory', ()
         (res) => res.status === 200,
         () => false,
       );
-      await sleep(between(0, 80));
+      await sleep(between(0, 150));
       await server.stop('SIGKILL');
       if (await upload) acked.set(id, sha(bytes));
 

@@ -135,3 +135,23 @@ describe('upload limits', () => {
     }
   });
 });
+
+describe('on the MinIO adapter (s3rver)', () => {
+  it('uploads go to presigned S3 URLs and downloads and batches come back through them', async () => {
+    const s3 = await startTestServer({ storage: 'minio' });
+    try {
+      const sdk = createClient(s3.url);
+      await sdk.models.upload('m', '{"k":1}', { name: 'm' });
+      expect(await sdk.models.getJson('m')).toEqual({ k: 1 });
+      await sdk.data.upload('m', images, { id: 'd', shape: [2, 2], parser: 'idx-images' });
+      await sdk.labels.upload('m', labels, { id: 'd', shape: [1], parser: 'idx-labels' });
+      expect(await sdk.data.get('m', 'd')).toEqual(images);
+      expect(await sdk.batches.create('m', 'd', { dataParser: 'idx-images', labelParser: 'idx-labels', batchSize: 2 })).toEqual({ batches: 2, records: 3 });
+      const { data, labels: labelPart } = await sdk.batches.download('m', await sdk.batches.random('m'));
+      expect(data.bytes.length).toBe(data.shape[0] * 4);
+      expect(labelPart.bytes.length).toBe(data.shape[0]);
+    } finally {
+      await s3.close({ remove: true });
+    }
+  });
+});

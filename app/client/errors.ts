@@ -50,8 +50,8 @@ export async function errorFromResponse(response: Response, request: string): Pr
   return new WebMLError(response.status, code, message, request);
 }
 
-/** Wraps a fetch rejection (refused connection, DNS, abort) so callers handle one error type. */
-export function errorFromNetwork(cause: unknown, request: string): WebMLError | unknown {
+/** Wraps a fetch rejection (refused connection, DNS) in a WebMLError; an abort stays itself. */
+export function errorFromNetwork(cause: unknown, request: string): unknown {
   if (isAbort(cause)) return cause;
   const detail = networkDetail(cause);
   return new WebMLError(0, 'network_error', `Cannot reach ${request.split(' ')[1]}: ${detail}`, request, { cause });

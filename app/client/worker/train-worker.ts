@@ -17,7 +17,7 @@ export interface TrainWorkerOptions {
   epochsPerStep?: number;
   /** Records per gradient step inside a batch (default: the whole batch in one step). */
   miniBatchSize?: number;
-  /** Learning rate when the stored model has no trainingConfig (Adam; default 0.001). */
+  /** Trains with Adam at this rate instead of the model's trainingConfig optimizer (Adam 0.001 when it has none). */
   learningRate?: number;
   /** Stops the loop: a step still downloading or training is abandoned; one already posting completes. */
   signal?: AbortSignal;

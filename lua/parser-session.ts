@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { LUA_REGISTRYINDEX, LuaGlobal, LuaReturn, LuaType, type LuaWasm } from 'wasmoon';
-import { createByteBridge, type ByteBridge } from './raw-bytes.js';
-import { metaFromBytes, type EncodedRecords } from './records.js';
+import { createByteBridge, luaExports, type ByteBridge } from './raw-bytes.js';
 import { openSandboxLibraries } from './sandbox.js';
 import type { ParserScript } from './types.js';
 
@@ -30,7 +29,10 @@ export class ParserSession {
   private readonly L: number;
   private readonly bridge: ByteBridge;
   private readonly hook: number;
-  private callRef = 0;
+  private readonly api: ReturnType<typeof luaExports>;
+  /** Registry references of the prelude's parse and finish callers. */
+  private parseRef = 0n;
+  private finishRef = 0n;
   private spentMs = 0;
   private deadline = Infinity;
   private timedOut = false;
@@ -44,14 +46,16 @@ export class ParserSession {
     this.global = new LuaGlobal(lua, true);
     this.L = this.global.address;
     this.bridge = createByteBridge(lua);
+    this.api = luaExports(lua);
     this.hook = lua.module.addFunction(() => this.onHook(), 'vii');
     try {
       openSandboxLibraries(lua, this.L);
-      // The prelude takes the full os table (then dropped) and returns the `call` helper.
+      // The prelude takes the full os table (then dropped) and returns the two callers.
       this.loadChunk(PRELUDE, '=webml-sandbox');
       lua.luaopen_os(this.L);
-      this.protectedCall(1, 1);
-      this.callRef = lua.luaL_ref(this.L, LUA_REGISTRYINDEX);
+      this.protectedCall(1, 2);
+      this.finishRef = BigInt(lua.luaL_ref(this.L, LUA_REGISTRYINDEX));
+      this.parseRef = BigInt(lua.luaL_ref(this.L, LUA_REGISTRYINDEX));
       lua.lua_sethook(this.L, this.hook, LUA_MASKCOUNT, HOOK_INSTRUCTIONS);
       this.global.setMemoryMax(limits.memoryBytes);
       // The script's top level runs once, under the same budgets as its calls.
@@ -63,25 +67,25 @@ export class ParserSession {
     }
   }
 
-  /** Calls the script's global `parse(chunk, #chunk)` or `finish()` and returns its records. */
-  call(name: 'parse' | 'finish', chunk?: Uint8Array): EncodedRecords {
-    const { lua, L } = this;
+  /**
+   * Calls the script's `parse(chunk, #chunk)` (or `finish()` without a chunk) and hands its
+   * encoded records to `take` as views on the wasm heap, valid only during `take`.
+   */
+  call(chunk: Uint8Array | null, take: (bytes: Uint8Array, meta: Uint8Array) => void): void {
+    const { api, L } = this;
     if (this.closed) throw new Error('parser session is closed');
     // Arguments are pushed outside any protected call, where a failed allocation would abort
     // the whole wasm module: lift the cap meanwhile (it is exceeded by one chunk at most).
     this.global.setMemoryMax(undefined);
-    lua.lua_rawgeti(L, LUA_REGISTRYINDEX, BigInt(this.callRef));
-    lua.lua_pushstring(L, name);
+    api._lua_rawgeti(L, LUA_REGISTRYINDEX, chunk ? this.parseRef : this.finishRef);
     if (chunk) {
       this.bridge.push(L, chunk);
-      lua.lua_pushinteger(L, BigInt(chunk.length));
+      api._lua_pushinteger(L, BigInt(chunk.length));
     }
     this.global.setMemoryMax(this.limits.memoryBytes);
-    this.protectedCall(chunk ? 3 : 1, 2);
-    const bytes = this.bridge.read(L, -2);
-    const meta = metaFromBytes(this.bridge.read(L, -1));
-    lua.lua_settop(L, 0);
-    return { bytes, meta };
+    this.protectedCall(chunk ? 2 : 0, 2);
+    take(this.bridge.view(L, -2), this.bridge.view(L, -1));
+    api._lua_settop(L, 0);
   }
 
   /** Size of the wasm heap, which only ever grows (the pool recycles modules on it). */
@@ -114,7 +118,7 @@ export class ParserSession {
     const started = Date.now();
     this.deadline = started + this.limits.timeoutMs - this.spentMs;
     this.timedOut = false;
-    const status = this.lua.lua_pcallk(this.L, argCount, resultCount, 0, 0, null);
+    const status = this.api._lua_pcallk(this.L, argCount, resultCount, 0, 0, 0);
     this.spentMs += Date.now() - started;
     // A script may catch the hook's error with pcall and carry on: the clock decides.
     if (this.timedOut || this.spentMs > this.limits.timeoutMs) {
@@ -138,7 +142,7 @@ export class ParserSession {
     const type = lua.lua_type(L, -1);
     const message =
       type === LuaType.String || type === LuaType.Number
-        ? new TextDecoder().decode(this.bridge.read(L, -1))
+        ? new TextDecoder().decode(this.bridge.view(L, -1))
         : `error object is a ${lua.lua_typename(L, type)} value`;
     lua.lua_settop(L, 0);
     if (status === LuaReturn.ErrorMem || message === 'not enough memory') {

@@ -1,6 +1,7 @@
 import { parentPort } from 'node:worker_threads';
 import { LuaFactory } from 'wasmoon';
 import { ParserSession, ScriptFailure } from './parser-session.js';
+import { RecordsBuilder } from './records.js';
 import type { WorkerReply, WorkerRequest } from './worker-protocol.js';
 
 /**
@@ -18,6 +19,11 @@ parentPort!.on('message', (request: WorkerRequest) => {
   parentPort!.postMessage(reply, transfer);
 });
 
+function opened(): ParserSession {
+  if (!session) throw new Error('no parser is open');
+  return session;
+}
+
 function handle(request: WorkerRequest): WorkerReply {
   try {
     switch (request.type) {
@@ -26,12 +32,20 @@ function handle(request: WorkerRequest): WorkerReply {
         failure = null;
         session = new ParserSession(lua, request.parser, request.limits);
         return { type: 'ready' };
-      case 'parse':
+      case 'parse': {
+        if (failure) return failure;
+        const { bytes, chunkBytes } = request;
+        // Records usually take about as many bytes as their input.
+        const records = new RecordsBuilder(bytes.length + 1024);
+        const take = records.append.bind(records);
+        for (let at = 0; at < bytes.length; at += chunkBytes) opened().call(bytes.subarray(at, at + chunkBytes), take);
+        return { type: 'records', ...records.finish() };
+      }
       case 'finish': {
         if (failure) return failure;
-        if (!session) throw new Error(`'${request.type}' before 'open'`);
-        const { bytes, meta } = session.call(request.type, request.type === 'parse' ? request.chunk : undefined);
-        return { type: 'records', bytes, meta };
+        const records = new RecordsBuilder(1024);
+        opened().call(null, records.append.bind(records));
+        return { type: 'records', ...records.finish() };
       }
       case 'close':
         session?.close();

@@ -8,8 +8,10 @@ import { createWorkerPool } from './worker-pool.js';
 import type { WorkerReply } from './worker-protocol.js';
 
 const MiB = 1024 * 1024;
-/** Chunks sent ahead of the one being waited for, so the worker never idles on a round trip. */
-const CHUNKS_IN_FLIGHT = 4;
+/** Input crosses to the worker in blocks of whole chunks, about this big (fewer messages). */
+const BLOCK_BYTES = 256 * 1024;
+/** Blocks sent ahead of the one being waited for, so the worker never idles on a round trip. */
+const BLOCKS_IN_FLIGHT = 3;
 /** How long past its budget a worker may stay silent before it is killed. */
 const WATCHDOG_GRACE_MS = 1000;
 
@@ -23,6 +25,9 @@ type RunnerConfig = Pick<Config, 'LUA_TIMEOUT_MS' | 'LUA_MEMORY_MB' | 'PARSER_CH
 export function createLuaRunner(config: RunnerConfig): ParserRunner {
   const pool = createWorkerPool();
   const limits: SessionLimits = { timeoutMs: config.LUA_TIMEOUT_MS, memoryBytes: config.LUA_MEMORY_MB * MiB };
+  const chunkBytes = config.PARSER_CHUNK_BYTES;
+  // A multiple of the chunk size, so the worker's cuts fall exactly every chunkBytes.
+  const blockBytes = chunkBytes * Math.max(1, Math.floor(BLOCK_BYTES / chunkBytes));
 
   /** Waits for a reply; a worker silent for longer than a whole budget is killed. */
   async function answer(worker: ParserWorker, reply: Promise<WorkerReply>): Promise<WorkerReply> {
@@ -51,9 +56,9 @@ export function createLuaRunner(config: RunnerConfig): ParserRunner {
     try {
       await take(worker.request({ type: 'open', parser, limits }));
       const inFlight: Promise<WorkerReply>[] = [];
-      for await (const chunk of rechunk(input, config.PARSER_CHUNK_BYTES)) {
-        inFlight.push(worker.request({ type: 'parse', chunk }, [chunk.buffer as ArrayBuffer]));
-        if (inFlight.length < CHUNKS_IN_FLIGHT) continue;
+      for await (const bytes of rechunk(input, blockBytes)) {
+        inFlight.push(worker.request({ type: 'parse', bytes, chunkBytes }, [bytes.buffer as ArrayBuffer]));
+        if (inFlight.length < BLOCKS_IN_FLIGHT) continue;
         const records = await take(inFlight.shift()!);
         if (records.length > 0) yield records;
       }
@@ -63,8 +68,8 @@ export function createLuaRunner(config: RunnerConfig): ParserRunner {
         if (records.length > 0) yield records;
       }
     } finally {
-      // Not awaited: a consumer that stops early should not wait for the worker to settle.
-      void closeRun(worker, crashed);
+      // Awaited (a few ms), so the next run finds this worker idle instead of starting one.
+      await closeRun(worker, crashed);
     }
   }
 

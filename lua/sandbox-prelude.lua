@@ -1,6 +1,6 @@
 -- Runs once in every fresh Lua state before the parser script, with the full `os` table as
--- its argument (that table is then dropped). Returns `call`, which the runner uses for every
--- parse/finish call. Everything it needs is captured in locals first, so a parser that
+-- its argument (that table is then dropped). Returns the two functions the runner calls for
+-- parse(chunk, n) and finish(). Everything it needs is captured in locals first, so a parser that
 -- rewrites globals (string, table, type...) cannot change how its records are read.
 local full_os = ...
 local type, rawlen, rawget, error, select, tostring = type, rawlen, rawget, error, select, tostring
@@ -22,18 +22,26 @@ end
 
 -- string.pack and table.unpack take at most a few thousand values at a time.
 local GROUP = 4096
-local INT_GROUP_FORMAT = '<' .. rep('I4', GROUP)
-local FLOAT_GROUP_FORMAT = '<' .. rep('f', GROUP)
+-- Pack formats ('<' .. rep(item, n)) by item and n; most calls reuse the last few.
+local formats, cached = { I4 = {}, f = {} }, 0
 
-local function pack_all(values, count, item, group_format)
+local function format_for(item, n)
+  local f = formats[item][n]
+  if f == nil then
+    if cached >= 64 then formats, cached = { I4 = {}, f = {} }, 0 end
+    f = '<' .. rep(item, n)
+    formats[item][n], cached = f, cached + 1
+  end
+  return f
+end
+
+local function pack_all(values, count, item)
+  if count <= GROUP then return pack(format_for(item, count), unpack(values, 1, count)) end
   local parts = {}
   for first = 1, count, GROUP do
     local last = first + GROUP - 1
-    if last > count then
-      last = count
-      group_format = '<' .. rep(item, last - first + 1)
-    end
-    parts[#parts + 1] = pack(group_format, unpack(values, first, last))
+    if last > count then last = count end
+    parts[#parts + 1] = pack(format_for(item, last - first + 1), unpack(values, first, last))
   end
   return concat(parts)
 end
@@ -47,35 +55,45 @@ local function pack_numbers(what, index, record)
         index, what, type(rawget(record, j)), j), 0)
     end
   end
-  return pack_all(record, count, 'f', FLOAT_GROUP_FORMAT)
+  return pack_all(record, count, 'f')
 end
 
--- All records of one call cross into JS as two strings: their bytes end to end, and one
--- uint32 per record holding size * 2 + (1 if float32 else 0).
+-- Per record: size * 2 + (1 if float32 else 0). Reused from call to call.
+local meta = {}
+
+-- All records of one call cross into JS as two strings: their bytes end to end, and the
+-- packed `meta` (one uint32 per record). This runs for every call, so the usual case (all
+-- records are byte strings) concatenates the parser's own table without building another.
 local function encode(what, records)
   if records == nil then return '', '' end
   if type(records) ~= 'table' then
     error(format('%s must return an array of records (a table), got a %s', what, type(records)), 0)
   end
   local count = rawlen(records)
-  local parts, meta = {}, {}
+  local parts = records
   for i = 1, count do
     local record = rawget(records, i)
     local kind = type(record)
     if kind == 'string' then
-      parts[i], meta[i] = record, #record * 2
+      meta[i] = #record * 2
+      if parts ~= records then parts[i] = record end
     elseif kind == 'table' then
-      local bytes = pack_numbers(what, i, record)
-      parts[i], meta[i] = bytes, #bytes * 2 + 1
+      if parts == records then
+        parts = {}
+        for j = 1, i - 1 do parts[j] = rawget(records, j) end
+      end
+      parts[i] = pack_numbers(what, i, record)
+      meta[i] = #parts[i] * 2 + 1
     else
       error(format('record %d returned by %s is a %s; a record is a byte string or an array of numbers',
         i, what, kind), 0)
     end
   end
-  return concat(parts), pack_all(meta, count, 'I4', INT_GROUP_FORMAT)
+  return concat(parts, '', 1, count), pack_all(meta, count, 'I4')
 end
 
-return function(name, ...)
+-- Calls the script's global `name` and encodes what it returns.
+local function call(name, ...)
   local fn = globals[name]
   if fn == nil and name == 'finish' then return '', '' end
   if type(fn) ~= 'function' then
@@ -83,3 +101,5 @@ return function(name, ...)
   end
   return encode(name, fn(...))
 end
+
+return function(chunk, n) return call('parse', chunk, n) end, function() return call('finish') end

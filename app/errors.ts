@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import type { Context, ErrorHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
@@ -54,7 +55,7 @@ export const onError: ErrorHandler = (err, c: Context) => {
     if (isHead(c)) return c.body(null, status);
     return c.json(errorBody(code, err.message || code), status);
   }
-  const backend = err instanceof BackendError ? err.backend : 'server';
+  const backend = failingBackend(err);
   console.error(`[${backend}]`, err);
   const message =
     backend === 'store'
@@ -65,6 +66,13 @@ export const onError: ErrorHandler = (err, c: Context) => {
   if (isHead(c)) return c.body(null, 500);
   return c.json(errorBody(`${backend}_error`, message), 500);
 };
+
+/** Which part failed: adapters throw BackendError; SQLite's own errors mean the database. */
+function failingBackend(err: Error): 'store' | 'database' | 'server' {
+  if (err instanceof BackendError) return err.backend;
+  if (err instanceof Database.SqliteError) return 'database';
+  return 'server';
+}
 
 /** HEAD responses carry the status and headers only. */
 function isHead(c: Context) {

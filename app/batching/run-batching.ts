@@ -52,7 +52,7 @@ async function batchUnderLock({ db, store, lua, config }: BatchDeps, job: BatchJ
 
   const open = async (kind: 'data' | 'labels') => {
     const stream = await store.read(keys.dataset(kind, model, dataset));
-    if (!stream) throw notFound(`The ${kind} object of '${dataset}' is missing from the store; upload it again.`);
+    if (!stream) throw notFound(`The ${kind} object of '${dataset}' is missing from the store.`, `${kind}_not_found`);
     streams.push(stream);
     const side = job[kind];
     const reader = new RecordReader(lua.run(side.parser, stream));

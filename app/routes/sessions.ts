@@ -113,10 +113,14 @@ sessionRoutes.post('/model/:mid/session/:sid/loss', async (c) => {
 
 sessionRoutes.post('/model/:mid/session/:sid/weights', async (c) => {
   const [model, id] = [modelId(c, 'mid'), sessionId(c)];
-  const shape = c.var.sessions.shapeOf(model, id);
+  const { sessions } = c.var;
+  const shape = sessions.shapeOf(model, id);
   if (!shape) throw await sessionNotFound(c, model, id);
-  const update = await readTensorBody(c.req.raw, shape, c.var.config);
-  const version = await c.var.sessions.merge(model, id, update);
+  const update = await readTensorBody(c.req.raw, shape, c.var.config, sessions.bodies);
+  const acknowledged = sessions.merge(model, id, update);
+  // merge() has applied the update before its first await: the body buffer is free again.
+  sessions.bodies.give(new Uint8Array(update.buffer));
+  const version = await acknowledged;
   if (version === null) throw await sessionNotFound(c, model, id);
   return c.json({ version });
 });

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../db/open.js';
 import { ApiError, badRequest } from '../errors.js';
+import { bufferPool } from './buffer-pool.js';
 import { groupCommit } from './group-commit.js';
 import { hotSessionCache, sessionKey, type HotSession } from './session-cache.js';
 import { sessionRepo, type LossPoint } from './session-repo.js';
@@ -22,6 +23,9 @@ export interface NewSession {
 
 /** A session as readers see it: valid until the caller next awaits (the engine keeps mutating it). */
 export type SessionView = Readonly<Omit<HotSession, 'key' | 'weightsChanged' | 'newLosses'>>;
+
+/** Spare update-body buffers kept for reuse (eight concurrent 1M-parameter float32 bodies fit). */
+const bodyPoolBytes = 64 * 1024 * 1024;
 
 /** center = center * alpha + update * (1 - alpha), in float64. */
 function mergeInto(center: Float64Array, update: Float32Array | Float64Array, alpha: number): void {
@@ -131,6 +135,9 @@ export function createSessionEngine(db: Db, options: EngineOptions) {
       if (cached) await commits.settled(cached);
       return repo.exists(model, id) ? repo.lossHistory(model, id) : null;
     },
+
+    /** Buffers for update bodies, handed back once merged. */
+    bodies: bufferPool(bodyPoolBytes),
 
     /** Weight bytes held in memory, and group commits started so far. */
     get stats() {

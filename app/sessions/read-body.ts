@@ -1,13 +1,15 @@
 import { ApiError, badRequest } from '../errors.js';
+import type { BufferPool } from './buffer-pool.js';
 
 const firstChunkBytes = 64 * 1024;
 
 /**
  * Collects a request body into one buffer (byteOffset 0, so typed-array views line up),
  * answering 413 as soon as it is known to exceed `limit` bytes. With a Content-Length the
- * buffer is allocated once at its final size; without one it doubles, so copying stays linear.
+ * buffer is allocated once at its final size (taken from `pool` if given); without one it
+ * doubles, so copying stays linear.
  */
-export async function readBody(req: Request, limit: number, advice = ''): Promise<Uint8Array> {
+export async function readBody(req: Request, limit: number, advice = '', pool?: BufferPool): Promise<Uint8Array> {
   const tooLarge = () =>
     new ApiError(413, 'payload_too_large', `Request body is over the limit of ${limit} bytes.${advice ? ` ${advice}` : ''}`);
   const declared = req.headers.get('content-length');
@@ -16,7 +18,7 @@ export async function readBody(req: Request, limit: number, advice = ''): Promis
   if (!req.body) return new Uint8Array(0);
 
   const reader = req.body.getReader();
-  let buffer = new Uint8Array(declaredSize ?? Math.min(limit, firstChunkBytes));
+  let buffer = declaredSize !== null && pool ? pool.take(declaredSize) : new Uint8Array(declaredSize ?? Math.min(limit, firstChunkBytes));
   let used = 0;
   for (;;) {
     const { done, value } = await reader.read().catch(() => {

@@ -1,6 +1,7 @@
 import type { Config } from '../config.js';
 import { badRequest } from '../errors.js';
 import { parseOr400 } from '../validation.js';
+import type { BufferPool } from './buffer-pool.js';
 import { readBody } from './read-body.js';
 import { TensorSchema } from './schemas.js';
 import {
@@ -50,15 +51,21 @@ function assertShape(shape: readonly number[], expected: readonly number[]): voi
  * Reads one weights update for a session of shape `expected`: `application/octet-stream`
  * little-endian floats (X-Tensor-Shape, X-Tensor-Dtype) never touch JSON; anything else is
  * parsed as JSON `{ shape, data }` (the original clients send JSON without a proper type).
+ * Binary values are a view on a buffer from `pool`: give `values` back once merged.
  */
-export async function readTensorBody(req: Request, expected: readonly number[], config: Config): Promise<Float32Array | Float64Array> {
+export async function readTensorBody(
+  req: Request,
+  expected: readonly number[],
+  config: Config,
+  pool: BufferPool,
+): Promise<Float32Array | Float64Array> {
   const limits = tensorBodyLimits(config);
   const count = elementCount(expected);
   if ((req.headers.get('content-type') ?? '').toLowerCase().startsWith('application/octet-stream')) {
     const shape = parseShapeHeader(req.headers.get('x-tensor-shape') ?? undefined);
     const dtype = parseDtype(req.headers.get('x-tensor-dtype') ?? undefined, 'X-Tensor-Dtype');
     assertShape(shape, expected);
-    const bytes = await readBody(req, limits.binary, `A session holds at most MAX_PARAMS (${config.MAX_PARAMS}) values.`);
+    const bytes = await readBody(req, limits.binary, `A session holds at most MAX_PARAMS (${config.MAX_PARAMS}) values.`, pool);
     const needed = count * bytesPerElement[dtype];
     if (bytes.byteLength !== needed) {
       throw badRequest(`Body has ${bytes.byteLength} bytes; ${count} ${dtype} values of shape [${shape}] take ${needed}.`);

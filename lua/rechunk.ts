@@ -1,6 +1,11 @@
-/** Re-cuts a byte stream into chunks of exactly `size` bytes (the last one may be shorter). */
+/**
+ * Re-cuts a byte stream into chunks of exactly `size` bytes (the last one may be shorter).
+ * Each chunk owns its whole ArrayBuffer, so it can be transferred to a worker.
+ */
 export async function* rechunk(input: AsyncIterable<Uint8Array>, size: number): AsyncGenerator<Uint8Array> {
-  let buffer = new Uint8Array(size);
+  // Not zero-filled: a chunk is only ever read up to where it was filled.
+  const allocate = () => Buffer.allocUnsafeSlow(size);
+  let buffer = allocate();
   let filled = 0;
   for await (const piece of input) {
     let offset = 0;
@@ -12,7 +17,7 @@ export async function* rechunk(input: AsyncIterable<Uint8Array>, size: number): 
       if (filled === size) {
         yield buffer;
         // The consumer may keep the chunk it was given: never overwrite it.
-        buffer = new Uint8Array(size);
+        buffer = allocate();
         filled = 0;
       }
     }

@@ -18,7 +18,8 @@ export class RecordsBuilder {
   private metaUsed = 0;
 
   constructor(expectedBytes: number) {
-    this.bytes = new Uint8Array(expectedBytes);
+    // Not zero-filled: only the bytes appended are ever read.
+    this.bytes = Buffer.allocUnsafeSlow(expectedBytes);
   }
 
   /** Appends one call's records: `bytes` and `meta` as Lua's string.pack made them. */
@@ -39,7 +40,7 @@ export class RecordsBuilder {
 
 function reserve(buffer: Uint8Array, used: number, extra: number): Uint8Array {
   if (used + extra <= buffer.length) return buffer;
-  const grown = new Uint8Array(Math.max(buffer.length * 2, used + extra));
+  const grown = Buffer.allocUnsafeSlow(Math.max(buffer.length * 2, used + extra));
   grown.set(buffer.subarray(0, used));
   return grown;
 }

@@ -9,9 +9,9 @@ import type { WorkerReply } from './worker-protocol.js';
 
 const MiB = 1024 * 1024;
 /** Input crosses to the worker in blocks of whole chunks, about this big (fewer messages). */
-const BLOCK_BYTES = 256 * 1024;
+const BLOCK_BYTES = 1024 * 1024;
 /** Blocks sent ahead of the one being waited for, so the worker never idles on a round trip. */
-const BLOCKS_IN_FLIGHT = 3;
+const BLOCKS_IN_FLIGHT = 4;
 /** How long past its budget a worker may stay silent before it is killed. */
 const WATCHDOG_GRACE_MS = 1000;
 

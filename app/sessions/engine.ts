@@ -30,7 +30,8 @@ const bodyPoolBytes = 64 * 1024 * 1024;
 /** center = center * alpha + update * (1 - alpha), in float64. */
 function mergeInto(center: Float64Array, update: Float32Array | Float64Array, alpha: number): void {
   const beta = 1 - alpha;
-  for (let i = 0; i < center.length; i++) center[i] = center[i] * alpha + update[i] * beta;
+  const n = center.length;
+  for (let i = 0; i < n; i++) center[i] = center[i] * alpha + update[i] * beta;
 }
 
 /**

@@ -5,10 +5,11 @@ import type { BufferPool } from './buffer-pool.js';
 import { readBody } from './read-body.js';
 import { TensorSchema } from './schemas.js';
 import {
-  assertFinite,
   bytesPerElement,
   elementCount,
+  firstNonFinite,
   jsonDataToFloats,
+  nonFiniteError,
   parseDtype,
   parseShapeHeader,
   sameShape,
@@ -33,7 +34,7 @@ const useBinary = 'Send large tensors as application/octet-stream float32 with a
 
 /** Reads and parses a JSON body of at most `limit` bytes, or throws a 400/413. */
 export async function readJsonBody(req: Request, limit: number): Promise<unknown> {
-  const text = new TextDecoder().decode(await readBody(req, limit, useBinary));
+  const text = new TextDecoder().decode(await readBody(req, { limit, advice: useBinary }));
   try {
     return JSON.parse(text);
   } catch (err) {
@@ -65,13 +66,29 @@ export async function readTensorBody(
     const shape = parseShapeHeader(req.headers.get('x-tensor-shape') ?? undefined);
     const dtype = parseDtype(req.headers.get('x-tensor-dtype') ?? undefined, 'X-Tensor-Dtype');
     assertShape(shape, expected);
-    const bytes = await readBody(req, limits.binary, `A session holds at most MAX_PARAMS (${config.MAX_PARAMS}) values.`, pool);
-    const needed = count * bytesPerElement[dtype];
+    // Finiteness is checked chunk by chunk as the body lands, while it is still in cache
+    // (a separate pass over a cold 4 MB body cost as much as the merge itself).
+    const size = bytesPerElement[dtype];
+    let checked = 0;
+    let bad = -1;
+    const bytes = await readBody(req, {
+      limit: limits.binary,
+      advice: `A session holds at most MAX_PARAMS (${config.MAX_PARAMS}) values.`,
+      pool,
+      onChunk(buffer, filled) {
+        const whole = filled - (filled % size);
+        if (bad >= 0 || whole <= checked) return;
+        const found = firstNonFinite(viewFloats(buffer.subarray(checked, whole), dtype));
+        if (found >= 0) bad = checked / size + found;
+        checked = whole;
+      },
+    });
+    const needed = count * size;
     if (bytes.byteLength !== needed) {
       throw badRequest(`Body has ${bytes.byteLength} bytes; ${count} ${dtype} values of shape [${shape}] take ${needed}.`);
     }
     const values = viewFloats(bytes, dtype);
-    assertFinite(values, 'data');
+    if (bad >= 0) throw nonFiniteError('data', bad, values[bad]);
     return values;
   }
   const { shape, data } = parseOr400(TensorSchema, await readJsonBody(req, limits.json), 'tensor');

@@ -63,17 +63,20 @@ export function encodeFloats(weights: Float64Array, dtype: Dtype): Uint8Array<Ar
   return new Uint8Array(copy.buffer);
 }
 
-/** Throws a 400 naming the first NaN or infinite element. */
-export function assertFinite(values: ArrayLike<number>, what: string): void {
+/** Index of the first NaN or infinite element of `values[from..to)`, or -1. */
+export function firstNonFinite(values: ArrayLike<number>, from = 0, to = values.length): number {
   // x * 0 is 0 for every finite x and NaN otherwise: one branch-free pass (~4x faster than
   // Number.isFinite per element), then a search only when something is wrong.
   let probe = 0;
-  for (let i = 0; i < values.length; i++) probe += values[i] * 0;
-  if (probe === 0) return;
-  for (let i = 0; i < values.length; i++) {
-    if (!Number.isFinite(values[i])) throw badRequest(`${what}[${i}] is ${values[i]}; weights must be finite numbers.`);
-  }
+  for (let i = from; i < to; i++) probe += values[i] * 0;
+  if (probe === 0) return -1;
+  for (let i = from; i < to; i++) if (!Number.isFinite(values[i])) return i;
+  return -1;
 }
+
+/** The 400 for a non-finite element. */
+export const nonFiniteError = (what: string, index: number, value: number) =>
+  badRequest(`${what}[${index}] is ${value}; weights must be finite numbers.`);
 
 /** Copies a parsed JSON `data` array of `count` finite numbers into float64, or throws a 400. */
 export function jsonDataToFloats(data: unknown, count: number, what: string): Float64Array {

@@ -88,11 +88,6 @@ export class ParserSession {
     api._lua_settop(L, 0);
   }
 
-  /** Size of the wasm heap, which only ever grows (the pool recycles modules on it). */
-  get heapBytes(): number {
-    return this.lua.module.HEAPU8.length;
-  }
-
   /** Frees the Lua state; safe to call twice. */
   close(): void {
     if (this.closed) return;

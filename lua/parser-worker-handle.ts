@@ -12,11 +12,19 @@ export class ParserWorker {
   private readonly worker = new Worker(BOOT);
   private readonly waiting: Array<(reply: WorkerReply) => void> = [];
   private gone: WorkerReply | null = null;
+  private onBooted!: () => void;
+  /** Settles once the worker has loaded (or died trying): budgets start counting after it. */
+  readonly booted = new Promise<void>((resolve) => {
+    this.onBooted = resolve;
+  });
   /** Runs this worker has finished, for recycling. */
   runs = 0;
 
   constructor() {
-    this.worker.on('message', (reply: WorkerReply) => this.waiting.shift()?.(reply));
+    this.worker.on('message', (reply: WorkerReply) => {
+      if (reply.type === 'booted') this.onBooted();
+      else this.waiting.shift()?.(reply);
+    });
     this.worker.on('error', (error) => this.fail(`crashed the Lua engine: ${error.message}`));
     this.worker.on('exit', (code) => this.fail(`the Lua engine stopped (exit code ${code})`));
   }
@@ -46,6 +54,7 @@ export class ParserWorker {
 
   private fail(message: string): void {
     this.gone ??= { type: 'error', message, crashed: true };
+    this.onBooted();
     for (const resolve of this.waiting.splice(0)) resolve(this.gone);
   }
 }

@@ -13,6 +13,7 @@ let session: ParserSession | null = null;
 /** After a failure, the run's remaining parse/finish requests get the same answer. */
 let failure: WorkerReply | null = null;
 
+parentPort!.postMessage({ type: 'booted' } satisfies WorkerReply);
 parentPort!.on('message', (request: WorkerRequest) => {
   const reply = handle(request);
   const transfer = reply.type === 'records' ? [reply.bytes.buffer as ArrayBuffer, reply.meta.buffer as ArrayBuffer] : [];
@@ -31,7 +32,7 @@ function handle(request: WorkerRequest): WorkerReply {
         session?.close();
         failure = null;
         session = new ParserSession(lua, request.parser, request.limits);
-        return { type: 'ready' };
+        return { type: 'opened' };
       case 'parse': {
         if (failure) return failure;
         const { bytes, chunkBytes } = request;

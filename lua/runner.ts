@@ -43,7 +43,7 @@ export function createLuaRunner(config: RunnerConfig): ParserRunner {
   }
 
   async function* run(parser: ParserScript, input: AsyncIterable<Uint8Array>): AsyncGenerator<ParsedRecord[]> {
-    const worker = pool.acquire();
+    const worker = await pool.acquire();
     let crashed = false;
     const take = async (reply: Promise<WorkerReply>): Promise<ParsedRecord[]> => {
       const answered = await answer(worker, reply);

@@ -16,13 +16,15 @@ export function createWorkerPool() {
   let closed = false;
 
   return {
-    acquire(): ParserWorker {
+    /** An idle worker, or a new one once it has loaded. */
+    async acquire(): Promise<ParserWorker> {
       if (closed) throw new Error('the parser runner is closed');
       let worker = idle.pop();
       while (worker && !worker.alive) worker = idle.pop();
       worker ??= new ParserWorker();
       worker.keepAlive(true);
       busy.add(worker);
+      await worker.booted;
       return worker;
     },
 

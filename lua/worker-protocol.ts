@@ -10,9 +10,10 @@ export type WorkerRequest =
   | { type: 'finish' }
   | { type: 'close' };
 
-/** Parser worker -> main thread. */
+/** Parser worker -> main thread: once `booted` unprompted, then one reply per request. */
 export type WorkerReply =
-  | { type: 'ready' }
+  | { type: 'booted' }
+  | { type: 'opened' }
   /** The records of every call the request made, in call order. */
   | ({ type: 'records' } & EncodedRecords)
   | { type: 'closed'; heapBytes: number }

@@ -86,6 +86,36 @@ describe('Lua parser runner', () => {
   });
 });
 
+describe('Lua parser runner, runs side by side', () => {
+  it('runs two parsers at once, consumed in lockstep (data and labels of one batch)', async () => {
+    const r = runner(64);
+    const images = idxImages(300, 2, 2);
+    const labels = idxLabels(Array.from({ length: 300 }, (_, i) => i % 256));
+    const data = r.run({ id: 'idx-images', source: bundledParserSource('idx-images').toString() }, pieces(images, 50))[Symbol.asyncIterator]();
+    const tags = r.run({ id: 'idx-labels', source: bundledParserSource('idx-labels').toString() }, pieces(labels, 50))[Symbol.asyncIterator]();
+    const pulled: { data: ParsedRecord[]; labels: ParsedRecord[] } = { data: [], labels: [] };
+    for (;;) {
+      const [d, l] = await Promise.all([data.next(), tags.next()]);
+      if (!d.done) pulled.data.push(...d.value);
+      if (!l.done) pulled.labels.push(...l.value);
+      if (d.done && l.done) break;
+    }
+    expect(pulled.data).toHaveLength(300);
+    expect(pulled.labels.map((x) => x.bytes[0])).toEqual(Array.from({ length: 300 }, (_, i) => i % 256));
+    pulled.data.forEach((x, i) => expect(Array.from(x.bytes)).toEqual(Array.from(images.subarray(16 + i * 4, 20 + i * 4))));
+  });
+
+  it('lets a consumer stop early, and the next run works', async () => {
+    const r = runner(16);
+    const many = 'function parse(c) return { c } end';
+    for await (const records of r.run({ id: 'many', source: many }, pieces(new Uint8Array(1 << 20)))) {
+      expect(records.length).toBeGreaterThan(0);
+      break;
+    }
+    expect(await collect(r, 'echo', 'function parse(c) return { c } end', every256)).toHaveLength(16);
+  });
+});
+
 describe('bundled parsers', () => {
   const images = idxImages(70, 4, 3);
   const labels = Array.from({ length: 70 }, (_, i) => (i * 3) % 10);

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LuaFactory } from 'wasmoon';
 import { ParserSession } from '../lua/parser-session.js';

@@ -35,6 +35,14 @@ describe.each(['embedded', 'minio'] as const)('model routes (%s store)', (storag
     expect(await downloadThroughRedirect(`${base}/model/exact`)).toEqual(bytes);
   });
 
+  it('hands repeated downloads the same signed URL, which keeps working', async () => {
+    await uploadThroughRedirect(`${base}/model/popular`, { 'x-amz-meta-name': 'popular' }, everyByte());
+    const first = await fetch(`${base}/model/popular`, { redirect: 'manual' });
+    const second = await fetch(`${base}/model/popular`, { redirect: 'manual' });
+    expect(second.headers.get('location')).toBe(first.headers.get('location'));
+    expect(await downloadThroughRedirect(`${base}/model/popular`)).toEqual(everyByte());
+  });
+
   it('follows the redirect like curl -L -T: one fetch re-sends the body (and headers) to the signed URL', async () => {
     const bytes = everyByte().reverse();
     const res = await fetch(`${base}/model/followed`, {

@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import type { AppEnv } from '../env.js';
 import { uploadExpiry } from '../repos/uploads.js';
+import { signedDownloadUrl } from './download-urls.js';
 
 /** Index metadata of a stored object, as HEAD reports it. */
 export interface StoredObject {
@@ -10,10 +11,10 @@ export interface StoredObject {
   updatedAt: number;
 }
 
-/** 307 to a signed GET URL of `key`: the client downloads straight from the store. */
+/** 307 to a signed GET URL of `key` (valid at least half of URL_EXPIRY_SECONDS): the client downloads straight from the store. */
 export async function redirectToDownload(c: Context<AppEnv>, key: string): Promise<Response> {
   const { store, config } = c.var;
-  return c.redirect(await store.presignGet(key, config.URL_EXPIRY_SECONDS), 307);
+  return c.redirect(await signedDownloadUrl(store, key, config.URL_EXPIRY_SECONDS), 307);
 }
 
 /**

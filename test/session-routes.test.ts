@@ -17,6 +17,7 @@ beforeAll(async () => {
 afterAll(() => server?.close({ remove: true }));
 
 const weightsUrl = (sid: string, model = 'm') => `${base}/model/${model}/session/${sid}/weights`;
+const binaryHeaders = (shape: number[]) => ({ 'Content-Type': 'application/octet-stream', 'X-Tensor-Shape': JSON.stringify(shape) });
 
 describe('PUT /model/:id/session', () => {
   it('creates a session with a generated id, alpha 0.9, loss 0 and zero weights', async () => {
@@ -217,7 +218,22 @@ describe('POST /model/:mid/session/:sid/weights', () => {
     await expectJsonError(await postBinary(weightsUrl(sid), new Float64Array(maxParams + 1), [2]), 413, /limit/);
     const padded = JSON.stringify({ shape: [2], data: [1, 2] }) + ' '.repeat(maxParams * 40 + 70_000);
     await expectJsonError(await fetch(weightsUrl(sid), { method: 'POST', body: padded }), 413, /octet-stream/);
+    // Chunked, so no Content-Length announces the size: the 413 comes once the limit is passed.
+    let sent = 0;
+    const endless = new ReadableStream({ pull: (c) => (sent++ < 10 ? c.enqueue(new Uint8Array(4096)) : c.close()) });
+    const chunked = await fetch(weightsUrl(sid), { method: 'POST', headers: binaryHeaders([2]), body: endless, duplex: 'half' } as RequestInit);
+    await expectJsonError(chunked, 413, /limit/);
     expect((await getSession(base, 'm', sid)).version).toBe(0);
+  });
+
+  it('takes a chunked binary body whose floats straddle chunk boundaries', async () => {
+    const sid = await createSession(base, 'm', { shape: [3], alpha: 0 });
+    const bytes = new Uint8Array(new Float32Array([1.5, -2.25, 3]).buffer);
+    let at = 0;
+    const body = new ReadableStream({ pull: (c) => (at < 12 ? c.enqueue(bytes.slice(at, (at += 5))) : c.close()) });
+    const res = await fetch(weightsUrl(sid), { method: 'POST', headers: binaryHeaders([3]), body, duplex: 'half' } as RequestInit);
+    expect(await res.json()).toEqual({ version: 1 });
+    expect((await getSession(base, 'm', sid)).weights.data).toEqual([1.5, -2.25, 3]);
   });
 
   it('answers 404 for an unknown session or model', async () => {

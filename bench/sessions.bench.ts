@@ -1,5 +1,5 @@
 import autocannon from 'autocannon';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,37 +20,56 @@ interface Load {
   seconds: number;
   p50: number;
   p99: number;
+  /** CPU time the server process spent (all its threads), when /proc tells. */
+  cpuMs: number | null;
 }
 
-async function load(url: string, body: Buffer, headers: Record<string, string>, connections: number, seconds: number): Promise<Load> {
-  const r = await autocannon({ url, method: 'POST', headers, body, connections, duration: seconds });
-  if (r.non2xx || r.errors) throw new Error(`${url}: ${r.non2xx} non-2xx answers, ${r.errors} errors`);
-  return { updates: r['2xx'], seconds: r.duration, p50: r.latency.p50, p99: r.latency.p99 };
+/** CPU time of a process so far (Linux /proc, 100 ticks per second), or null elsewhere. */
+function cpuMs(pid: number): number | null {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return null;
+  }
+}
+
+async function load(server: ChildServer, path: string, body: Buffer, headers: Record<string, string>, connections: number, seconds: number): Promise<Load> {
+  const cpuBefore = cpuMs(server.child.pid!);
+  const r = await autocannon({ url: `${server.url}${path}`, method: 'POST', headers, body, connections, duration: seconds });
+  if (r.non2xx || r.errors) throw new Error(`${path}: ${r.non2xx} non-2xx answers, ${r.errors} errors`);
+  const cpuAfter = cpuMs(server.child.pid!);
+  const cpu = cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore;
+  return { updates: r['2xx'], seconds: r.duration, p50: r.latency.p50, p99: r.latency.p99, cpuMs: cpu };
 }
 
 /** Alternates the two targets `rounds` times and sums each side's runs. */
 async function sideBySide(targets: Array<() => Promise<Load>>): Promise<Load[]> {
-  const sums = targets.map(() => ({ updates: 0, seconds: 0, p50: 0, p99: 0 }));
+  const sums: Load[] = targets.map(() => ({ updates: 0, seconds: 0, p50: 0, p99: 0, cpuMs: 0 }));
   for (let round = 0; round < rounds; round++) {
     for (const [i, run] of targets.entries()) {
       const r = await run();
-      sums[i].updates += r.updates;
-      sums[i].seconds += r.seconds;
-      sums[i].p50 = Math.max(sums[i].p50, r.p50);
-      sums[i].p99 = Math.max(sums[i].p99, r.p99);
+      const sum = sums[i];
+      sum.updates += r.updates;
+      sum.seconds += r.seconds;
+      sum.p50 = Math.max(sum.p50, r.p50);
+      sum.p99 = Math.max(sum.p99, r.p99);
+      sum.cpuMs = sum.cpuMs === null || r.cpuMs === null ? null : sum.cpuMs + r.cpuMs;
     }
   }
   return sums;
 }
 
 const rate = (l: Load) => l.updates / l.seconds;
-const latency = (l: Load) => `p50 ${l.p50} ms, p99 ${l.p99} ms`;
+// CPU per update barely depends on how busy the machine is, unlike updates/s.
+const describe = (l: Load) =>
+  `p50 ${l.p50} ms, p99 ${l.p99} ms${l.cpuMs === null ? '' : `, CPU ${(l.cpuMs / l.updates).toFixed(2)} ms/update`}`;
 
 function float32Body(n: number): Float32Array {
   return Float32Array.from({ length: n }, (_, i) => Math.fround(Math.sin(i) * 0.5));
 }
 
-/** A model and a session of `shape` on the app; returns the session's weights URL. */
+/** A model and a session of `shape` on the app; returns the session's path. */
 async function createSession(app: ChildServer, shape: number[]): Promise<string> {
   const model = `bench-${shape.join('x')}`;
   const upload = await fetch(`${app.url}/model/${model}`, { method: 'PUT', headers: { 'x-amz-meta-name': model }, redirect: 'manual' });
@@ -58,11 +77,11 @@ async function createSession(app: ChildServer, shape: number[]): Promise<string>
   if (!stored.ok) throw new Error(`model upload failed: ${stored.status}`);
   const res = await fetch(`${app.url}/model/${model}/session`, { method: 'PUT', body: JSON.stringify({ shape, alpha: 0.9 }) });
   const { id } = (await res.json()) as { id: string };
-  return `${app.url}/model/${model}/session/${id}`;
+  return `/model/${model}/session/${id}`;
 }
 
-async function versionOf(sessionUrl: string): Promise<number> {
-  return Number((await fetch(sessionUrl, { method: 'HEAD' })).headers.get('x-session-version'));
+async function versionOf(app: ChildServer, session: string): Promise<number> {
+  return Number((await fetch(`${app.url}${session}`, { method: 'HEAD' })).headers.get('x-session-version'));
 }
 
 export default async function sessionsBench(): Promise<BenchRow[]> {
@@ -86,16 +105,16 @@ export default async function sessionsBench(): Promise<BenchRow[]> {
       const jsonHeaders = { 'Content-Type': 'application/json' };
 
       // Warm both up (JIT, SQLite pages) before measuring.
-      await load(`${bare.url}/`, binary, binaryHeaders, connections, 1);
-      await load(`${session}/weights`, binary, binaryHeaders, connections, 1);
-      const before = await versionOf(session);
+      await load(bare, '/', binary, binaryHeaders, connections, 1);
+      await load(app, `${session}/weights`, binary, binaryHeaders, connections, 1);
+      const before = await versionOf(app, session);
       const [bareRun, appRun] = await sideBySide([
-        () => load(`${bare.url}/`, binary, binaryHeaders, connections, secondsPerRun),
-        () => load(`${session}/weights`, binary, binaryHeaders, connections, secondsPerRun),
+        () => load(bare, '/', binary, binaryHeaders, connections, secondsPerRun),
+        () => load(app, `${session}/weights`, binary, binaryHeaders, connections, secondsPerRun),
       ]);
       // Every acknowledged update must be in the session (a fast but lossy server would not count);
       // each run (the warm-up too) may also end with one unacknowledged request per connection in flight.
-      const merged = (await versionOf(session)) - before;
+      const merged = (await versionOf(app, session)) - before;
       if (merged < appRun.updates || merged > appRun.updates + connections * (rounds + 1)) {
         throw new Error(`session version grew by ${merged}, but ${appRun.updates} updates were acknowledged`);
       }
@@ -107,18 +126,18 @@ export default async function sessionsBench(): Promise<BenchRow[]> {
         baselineName: 'bare node:http merge, no persistence',
         baselineValue: rate(bareRun),
         target: params === 1_000_000 ? { ratio: 0.5, better: 'higher' } : undefined,
-        notes: `app ${latency(appRun)}; bare ${latency(bareRun)}`,
+        notes: `app ${describe(appRun)}; bare ${describe(bareRun)}`,
       });
       if (params === 1_000_000) {
         // A 20 MB JSON body takes ~0.3 s to parse: give the run time for several rounds of 8.
-        const jsonRun = await load(`${session}/weights`, json, jsonHeaders, connections, 3 * secondsPerRun);
+        const jsonRun = await load(app, `${session}/weights`, json, jsonHeaders, connections, 3 * secondsPerRun);
         rows.push({
           name: `POST weights, ${size} params JSON, ${connections} clients`,
           value: rate(jsonRun),
           unit: 'updates/s',
           baselineName: 'bare node:http merge, no persistence',
           baselineValue: rate(bareRun),
-          notes: `${(json.byteLength / 1e6).toFixed(1)} MB bodies; ${latency(jsonRun)}`,
+          notes: `${(json.byteLength / 1e6).toFixed(1)} MB bodies; ${describe(jsonRun)}`,
         });
       }
       await bare.stop();

@@ -41,11 +41,17 @@ export function createCommitter(file: string) {
     return thread;
   }
 
-  // Started now, so the first update does not wait for the thread to boot; idle, it does not keep the process alive.
-  worker = spawn();
-  worker.unref();
-
   return {
+    /**
+     * Boots the thread ahead of the first commit (it takes a moment to load); a server that
+     * never touches a session never starts it. Idle, it does not keep the process alive.
+     */
+    warm(): void {
+      if (worker) return;
+      worker = spawn();
+      worker.unref();
+    },
+
     /** Writes one group; `weights` buffers are transferred, so pass snapshots, never live weights. */
     commit(changes: SessionChange[]): Promise<Float64Array[]> {
       if (waiting) return Promise.reject(new Error('a commit is already in flight'));

@@ -67,6 +67,7 @@ export function createSessionEngine(db: Db, options: EngineOptions) {
     const session: HotSession = { key, ...stored, weightsChanged: false, newLosses: [] };
     cache.add(session);
     cache.trim(isPinned);
+    commits.warm();
     return session;
   }
 
@@ -90,6 +91,7 @@ export function createSessionEngine(db: Db, options: EngineOptions) {
       if (!repo.insert(stored)) return null;
       cache.add({ key: sessionKey(input.model, id), ...stored, weightsChanged: false, newLosses: [] });
       cache.trim(isPinned);
+      commits.warm();
       return id;
     },
 

@@ -120,6 +120,9 @@ export function groupCommit(file: string, hooks: GroupCommitHooks) {
       await Promise.all(holding(session).map((g) => g.promise));
     },
 
+    /** Gets the commit thread ready: a session is hot, so a commit is likely to follow. */
+    warm: () => committer.warm(),
+
     /** Group commits started so far. */
     get commits() {
       return commits;

@@ -43,6 +43,8 @@ async function startBare(): Promise<string> {
 async function startApp(storage: 'embedded' | 'minio'): Promise<string> {
   const { startTestServer } = await import('../test/helpers/server.js');
   const server = await startTestServer({ storage, env: { LOG_LEVEL: 'info' } });
+  // The parent stops children with SIGTERM: leave no temp data dir behind.
+  process.once('SIGTERM', () => void server.close({ remove: true }).finally(() => process.exit(0)));
   const put = await fetch(`${server.url}/model/bench`, {
     method: 'PUT',
     headers: { 'x-amz-meta-name': 'bench' },

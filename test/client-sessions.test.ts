@@ -85,6 +85,7 @@ describe('sessions', () => {
     expect(json).toMatchObject({ id, model: 'm', alpha: 0.5, loss: 3, version: 0, weights: { shape: [2, 2], data: [1, 2, 3, 4] } });
     const binary = await client.sessions.weights('m', id);
     expect(binary).toEqual({ shape: [2, 2], data: Float32Array.of(1, 2, 3, 4), version: 0, loss: 3, alpha: 0.5 });
+    expect(await client.sessions.status('m', id)).toEqual({ shape: [2, 2], version: 0, loss: 3, alpha: 0.5 });
   });
 
   it('postWeights (binary) and postWeightsJson merge with alpha; postLoss lands in losses', async () => {

@@ -1,5 +1,4 @@
 import type { WebMLClient } from '../app/client/index.js';
-import { sessionStatus } from './api.js';
 import type { SessionView } from './session-row.js';
 
 export interface DatasetInfo {
@@ -30,7 +29,7 @@ export async function loadModelView(client: WebMLClient, token: string, model: s
   const datasets = Promise.all(dataIds.map((id) => describeDataset(client, model, id)));
   const sessions = Promise.all(
     sessionIds.map(async (id): Promise<[string, SessionView]> => {
-      const [status, losses] = await Promise.all([sessionStatus(token, model, id), client.sessions.losses(model, id)]);
+      const [status, losses] = await Promise.all([client.sessions.status(model, id), client.sessions.losses(model, id)]);
       return [id, { status, losses }];
     }),
   );

@@ -1,5 +1,6 @@
 import type { LossPoint } from '../app/client/index.js';
-import { volunteerLink, type SessionStatus } from './api.js';
+import type { SessionStatus } from '../app/client/index.js';
+import { volunteerLink } from './api.js';
 import { el, setText, uniqueId } from './dom.js';
 import { formatNumber } from './format.js';
 import { createLossChart, drawLossChart } from './loss-chart.js';

@@ -1,7 +1,7 @@
 /** The volunteer page, /train/:model/:session: runs the SDK's training worker in this tab. */
 import type { StepReport } from '../app/client/worker/index.js';
 import { trainWorker } from '../app/client/worker/index.js';
-import { apiClient, sessionStatus } from './api.js';
+import { apiClient } from './api.js';
 import { byId, setText } from './dom.js';
 import { describeError, formatNumber } from './format.js';
 import { createRateMeter } from './rate-meter.js';
@@ -94,7 +94,7 @@ function onStep(report: StepReport) {
 /** The session's version and loss, whoever moved them; keeps polling whatever happens. */
 async function pollStatus() {
   try {
-    const status = await sessionStatus(ui.token.value.trim(), model, session);
+    const status = await apiClient(ui.token.value.trim()).sessions.status(model, session);
     showVersion(status.version);
     setText(ui.sessionLoss, formatNumber(status.loss));
     if (statusFailed && !running) showState('idle', 'Ready.');

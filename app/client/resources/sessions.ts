@@ -41,6 +41,14 @@ export interface SessionWeights {
   alpha: number | null;
 }
 
+/** A session's scalars, read with HEAD so no weights are downloaded. */
+export interface SessionStatus {
+  shape: number[] | undefined;
+  version: number | null;
+  loss: number | null;
+  alpha: number | null;
+}
+
 /** Routes under /model/:mid/session(s). */
 export function sessionsApi(http: Http) {
   const model$ = (model: string) => `/model/${encodeURIComponent(model)}`;
@@ -62,6 +70,16 @@ export function sessionsApi(http: Http) {
     list: (model: string, options?: CallOptions) => http.json<string[]>('GET', `${model$(model)}/sessions`, options),
     /** GET /model/:mid/session/:sid as JSON (weights as a number array: slow for big models). */
     get: (model: string, id: string, options?: CallOptions) => http.json<SessionJson>('GET', session$(model, id), options),
+    /** HEAD /model/:mid/session/:sid: version, loss and alpha without the weights. */
+    async status(model: string, id: string, options?: CallOptions): Promise<SessionStatus> {
+      const h = await http.head(session$(model, id), options);
+      return {
+        shape: parseShape(h.get('x-tensor-shape')),
+        version: numberHeader(h, 'x-session-version'),
+        loss: numberHeader(h, 'x-session-loss'),
+        alpha: numberHeader(h, 'x-session-alpha'),
+      };
+    },
     /** GET /model/:mid/session/:sid with `Accept: application/octet-stream`: float32 weights. */
     async weights(model: string, id: string, options?: CallOptions): Promise<SessionWeights> {
       const response = await http.send('GET', session$(model, id), { headers: { Accept: 'application/octet-stream' }, signal: options?.signal });

@@ -19,6 +19,7 @@ import { sessionRoutes } from './routes/sessions.js';
 const corsAllowHeaders = [
   'Content-Type',
   'Authorization',
+  'Range',
   'x-amz-meta-name',
   'x-amz-meta-shape',
   'x-amz-meta-parser',
@@ -31,6 +32,8 @@ const corsExposeHeaders = [
   'ETag',
   'Content-Length',
   'Last-Modified',
+  'Content-Range',
+  'Accept-Ranges',
   'X-Object-Id',
   'x-amz-meta-name',
   'x-amz-meta-shape',

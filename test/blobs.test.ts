@@ -135,6 +135,16 @@ describe('GET and HEAD /blobs/*', () => {
     expect(await res.text()).toBe(body);
   });
 
+  it('lets a browser on another origin ask for a Range and read Content-Range', async () => {
+    const origin = { Origin: 'https://volunteer.example' };
+    const preflight = await fetch(url, { method: 'OPTIONS', headers: { ...origin, 'Access-Control-Request-Method': 'GET', 'Access-Control-Request-Headers': 'range' } });
+    expect(preflight.headers.get('access-control-allow-headers')!.toLowerCase()).toContain('range');
+    const res = await fetch(url, { headers: { ...origin, Range: 'bytes=0-3' } });
+    expect(res.status).toBe(206);
+    expect(res.headers.get('access-control-expose-headers')!.toLowerCase()).toContain('content-range');
+    expect(await res.text()).toBe('0123');
+  });
+
   it.each(['bytes=20-', 'bytes=100-200', 'bytes=-0'])('answers an unsatisfiable Range %s with 416', async (range) => {
     const res = await fetch(url, { headers: { Range: range } });
     expect(res.headers.get('content-range')).toBe('bytes */20');

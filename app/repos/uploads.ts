@@ -38,8 +38,9 @@ export function uploadRepository<Entry extends UploadEntry, Meta>(db: Db, store:
   async function settle(entry: Entry): Promise<void> {
     const key = rows.objectKey(entry.id);
     const info = await store.stat(key);
+    const now = Date.now();
     if (info) markUploadReady(db, key, info);
-    else if (entry.expiresAt <= Date.now()) rows.dropExpired(entry.id, Date.now());
+    else if (entry.expiresAt <= now) rows.dropExpired(entry.id, now);
   }
 
   async function find(id: string): Promise<Entry | null> {

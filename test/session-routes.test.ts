@@ -1,20 +1,31 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../db/open.js';
 import { sessions as sessionsTable } from '../db/schema/sessions.js';
+import { startChildServer, type ChildServer } from './helpers/child-server.js';
 import { expectJsonError, getJson } from './helpers/object-routes.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
 import { createModel, createSession, emaReference, float32Values, getSession, postBinary, postJson, putJson } from './helpers/sessions.js';
 
-// A small MAX_PARAMS so the size limits (413) are reachable with small bodies.
+// The app in its own process, served the way app/main.ts serves it (Node's request reaches
+// the handlers, so bodies are read straight from it). A small MAX_PARAMS makes the size
+// limits (413) reachable with small bodies.
 const maxParams = 1000;
-let server: TestServer;
+const dataDir = mkdtempSync(path.join(os.tmpdir(), 'webml-session-routes-'));
+let server: ChildServer;
 let base: string;
 beforeAll(async () => {
-  server = await startTestServer({ env: { MAX_PARAMS: String(maxParams) } });
+  server = await startChildServer(dataDir, { MAX_PARAMS: String(maxParams) });
   base = server.url;
   await createModel(base, 'm');
   await createModel(base, 'other');
 });
-afterAll(() => server?.close({ remove: true }));
+afterAll(async () => {
+  await server?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
 
 const weightsUrl = (sid: string, model = 'm') => `${base}/model/${model}/session/${sid}/weights`;
 const binaryHeaders = (shape: number[]) => ({ 'Content-Type': 'application/octet-stream', 'X-Tensor-Shape': JSON.stringify(shape) });
@@ -129,10 +140,9 @@ describe('GET /model/:mid/session/:sid and /sessions', () => {
   });
 
   it('answers 400 when the stored session is corrupt (weights that do not fit its shape)', async () => {
-    server.deps.db
-      .insert(sessionsTable)
-      .values({ model: 'm', id: 'corrupt', shape: [4], alpha: 0.9, loss: 0, weights: Buffer.alloc(12) })
-      .run();
+    const db = openDatabase(path.join(dataDir, 'webml.sqlite'));
+    db.insert(sessionsTable).values({ model: 'm', id: 'corrupt', shape: [4], alpha: 0.9, loss: 0, weights: Buffer.alloc(12) }).run();
+    db.$client.close();
     await expectJsonError(await fetch(`${base}/model/m/session/corrupt`), 400, /corrupt|12 weight bytes/);
   });
 });
@@ -234,6 +244,23 @@ describe('POST /model/:mid/session/:sid/weights', () => {
     const res = await fetch(weightsUrl(sid), { method: 'POST', headers: binaryHeaders([3]), body, duplex: 'half' } as RequestInit);
     expect(await res.json()).toEqual({ version: 1 });
     expect((await getSession(base, 'm', sid)).weights.data).toEqual([1.5, -2.25, 3]);
+  });
+
+  it('applies nothing when the client disconnects mid-body, and goes on serving', async () => {
+    const sid = await createSession(base, 'm', { shape: [4] });
+    const { port } = new URL(base);
+    const socket = net.connect(Number(port), '127.0.0.1');
+    await new Promise((resolve) => socket.once('connect', resolve));
+    socket.write(
+      `POST /model/m/session/${sid}/weights HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\n` +
+        'X-Tensor-Shape: [4]\r\nContent-Length: 16\r\n\r\n',
+    );
+    socket.write(new Uint8Array(new Float32Array([1, 2]).buffer)); // half the promised bytes
+    await new Promise((r) => setTimeout(r, 50));
+    socket.destroy();
+    await new Promise((r) => setTimeout(r, 50));
+    expect((await getSession(base, 'm', sid)).version).toBe(0);
+    expect(await (await postBinary(weightsUrl(sid), new Float32Array(4), [4])).json()).toEqual({ version: 1 });
   });
 
   it('answers 404 for an unknown session or model', async () => {

@@ -60,7 +60,7 @@ function setSessionHeaders(c: Ctx, s: SessionView) {
 sessionRoutes.put('/model/:id/session', async (c) => {
   const model = modelId(c, 'id');
   await requireModel(c, model);
-  const body = parseOr400(CreateSessionSchema, await readJsonBody(c.req.raw, tensorBodyLimits(c.var.config).json), 'session');
+  const body = parseOr400(CreateSessionSchema, await readJsonBody(c, tensorBodyLimits(c.var.config).json), 'session');
   const count = elementCount(body.shape);
   if (count > c.var.config.MAX_PARAMS) {
     throw badRequest(`shape [${body.shape}] holds ${count} values; this server allows at most ${c.var.config.MAX_PARAMS} (MAX_PARAMS).`);
@@ -105,7 +105,7 @@ sessionRoutes.get('/model/:mid/session/:sid/losses', async (c) => {
 sessionRoutes.post('/model/:mid/session/:sid/loss', async (c) => {
   const [model, id] = [modelId(c, 'mid'), sessionId(c)];
   if (!c.var.sessions.shapeOf(model, id)) throw await sessionNotFound(c, model, id);
-  const { loss } = parseOr400(PostLossSchema, await readJsonBody(c.req.raw, c.var.config.MAX_JSON_BYTES), 'loss');
+  const { loss } = parseOr400(PostLossSchema, await readJsonBody(c, c.var.config.MAX_JSON_BYTES), 'loss');
   const version = await c.var.sessions.postLoss(model, id, loss);
   if (version === null) throw await sessionNotFound(c, model, id);
   return c.body(null, 200);
@@ -116,7 +116,7 @@ sessionRoutes.post('/model/:mid/session/:sid/weights', async (c) => {
   const { sessions } = c.var;
   const shape = sessions.shapeOf(model, id);
   if (!shape) throw await sessionNotFound(c, model, id);
-  const update = await readTensorBody(c.req.raw, shape, c.var.config, sessions.bodies);
+  const update = await readTensorBody(c, shape, sessions.bodies);
   const acknowledged = sessions.merge(model, id, update);
   // merge() has applied the update before its first await: the body buffer is free again.
   sessions.bodies.give(new Uint8Array(update.buffer));

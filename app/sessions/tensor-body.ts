@@ -1,8 +1,10 @@
+import type { Context } from 'hono';
 import type { Config } from '../config.js';
+import type { AppEnv } from '../env.js';
 import { badRequest } from '../errors.js';
 import { parseOr400 } from '../validation.js';
 import type { BufferPool } from './buffer-pool.js';
-import { readBody } from './read-body.js';
+import { bodyOf, readBody } from './read-body.js';
 import { TensorSchema } from './schemas.js';
 import {
   bytesPerElement,
@@ -33,8 +35,8 @@ export function tensorBodyLimits(config: Config) {
 const useBinary = 'Send large tensors as application/octet-stream float32 with an X-Tensor-Shape header.';
 
 /** Reads and parses a JSON body of at most `limit` bytes, or throws a 400/413. */
-export async function readJsonBody(req: Request, limit: number): Promise<unknown> {
-  const text = new TextDecoder().decode(await readBody(req, { limit, advice: useBinary }));
+export async function readJsonBody(c: Context, limit: number): Promise<unknown> {
+  const text = new TextDecoder().decode(await readBody(bodyOf(c), { limit, advice: useBinary }));
   try {
     return JSON.parse(text);
   } catch (err) {
@@ -54,24 +56,20 @@ function assertShape(shape: readonly number[], expected: readonly number[]): voi
  * parsed as JSON `{ shape, data }` (the original clients send JSON without a proper type).
  * Binary values are a view on a buffer from `pool`: give `values` back once merged.
  */
-export async function readTensorBody(
-  req: Request,
-  expected: readonly number[],
-  config: Config,
-  pool: BufferPool,
-): Promise<Float32Array | Float64Array> {
+export async function readTensorBody(c: Context<AppEnv>, expected: readonly number[], pool: BufferPool): Promise<Float32Array | Float64Array> {
+  const { config } = c.var;
   const limits = tensorBodyLimits(config);
   const count = elementCount(expected);
-  if ((req.headers.get('content-type') ?? '').toLowerCase().startsWith('application/octet-stream')) {
-    const shape = parseShapeHeader(req.headers.get('x-tensor-shape') ?? undefined);
-    const dtype = parseDtype(req.headers.get('x-tensor-dtype') ?? undefined, 'X-Tensor-Dtype');
+  if ((c.req.header('content-type') ?? '').toLowerCase().startsWith('application/octet-stream')) {
+    const shape = parseShapeHeader(c.req.header('x-tensor-shape'));
+    const dtype = parseDtype(c.req.header('x-tensor-dtype'), 'X-Tensor-Dtype');
     assertShape(shape, expected);
     // Finiteness is checked chunk by chunk as the body lands, while it is still in cache
     // (a separate pass over a cold 4 MB body cost as much as the merge itself).
     const size = bytesPerElement[dtype];
     let checked = 0;
     let bad = -1;
-    const bytes = await readBody(req, {
+    const bytes = await readBody(bodyOf(c), {
       limit: limits.binary,
       advice: `A session holds at most MAX_PARAMS (${config.MAX_PARAMS}) values.`,
       pool,
@@ -91,7 +89,7 @@ export async function readTensorBody(
     if (bad >= 0) throw nonFiniteError('data', bad, values[bad]);
     return values;
   }
-  const { shape, data } = parseOr400(TensorSchema, await readJsonBody(req, limits.json), 'tensor');
+  const { shape, data } = parseOr400(TensorSchema, await readJsonBody(c, limits.json), 'tensor');
   assertShape(shape, expected);
   return jsonDataToFloats(data, count, 'data');
 }

@@ -154,6 +154,16 @@ describe.each(['embedded', 'minio'] as const)('ObjectStore contract: %s', (stora
     expect(Buffer.compare(Buffer.from(await get.arrayBuffer()), Buffer.from(body))).toBe(0);
     expect((await store.stat('models/presigned'))?.size).toBe(body.length);
   });
+
+  it('accepts a presigned PUT carrying the metadata headers it was signed for', async () => {
+    server.deps.db.insert(models).values({ id: 'with-meta', name: 'contract', expiresAt: Date.now() + 60_000 }).run();
+    const meta = { 'x-amz-meta-name': 'Iris  classifier' };
+    const url = await store.presignPut('models/with-meta', 60, meta);
+    if (storage === 'minio') expect(new URL(url).searchParams.get('X-Amz-SignedHeaders')).toBe('host;x-amz-meta-name');
+    const put = await fetch(url, { method: 'PUT', headers: meta, body: new Blob(['four']) });
+    expect(put.status).toBe(200);
+    expect((await store.stat('models/with-meta'))?.size).toBe(4);
+  });
 });
 
 describe('MinIO adapter against an unreachable endpoint', () => {

@@ -20,8 +20,8 @@ export interface UploadResult {
 
 /**
  * PUT to the API for a signed URL (307), then PUT the bytes there. The redirect is followed
- * by hand: Node 20's fetch cannot re-send byte bodies after a 307, and metadata headers must
- * not reach the store (MinIO rejects unsigned `x-amz-meta-*`).
+ * by hand (Node 20's fetch cannot re-send byte bodies after a 307) and, like a followed
+ * redirect, re-sends the metadata headers: MinIO URLs are signed for exactly them.
  */
 export async function upload(
   http: Http,
@@ -40,7 +40,7 @@ export async function upload(
   if (!id) throw new Error(`PUT ${path} did not say which id it assigned (no X-Object-Id header)`);
   const target = new URL(location, http.url(path)).href;
   await http.raw('PUT', target, {
-    headers: { 'Content-Type': blob.type || 'application/octet-stream', 'Content-Length': String(blob.size) },
+    headers: { ...headers, 'Content-Type': blob.type || 'application/octet-stream', 'Content-Length': String(blob.size) },
     body: options.onProgress ? countingStream(blob, options.onProgress) : blob,
     signal: options.signal,
   }, `PUT ${http.url(path)} (signed upload)`);
@@ -48,7 +48,7 @@ export async function upload(
   return { id, size: blob.size, ...(expiresAt ? { expiresAt } : {}) };
 }
 
-/** Browsers hide a manual redirect's Location; fetch can follow a 307 itself with a Blob body. */
+/** Browsers hide a manual redirect's Location; fetch can follow a 307 itself with a Blob body (and the same headers). */
 async function followInBrowser(http: Http, path: string, blob: Blob, headers: Record<string, string>, options: UploadOptions & { knownId?: string }) {
   if (!options.knownId) throw new Error(`Uploading to ${path} from a browser needs an explicit id (the generated one is in a redirect the page cannot read)`);
   await http.send('PUT', path, { headers, body: blob, signal: options.signal });

@@ -17,6 +17,11 @@ export async function redirectToDownload(c: Context<AppEnv>, key: string): Promi
   return c.redirect(await signedDownloadUrl(store, key, config.URL_EXPIRY_SECONDS), 307);
 }
 
+/** The request's x-amz-meta-* headers: `curl -L` and fetch re-send them to the signed URL, so it must cover them. */
+function metadataHeaders(c: Context<AppEnv>): Record<string, string> {
+  return Object.fromEntries(Object.entries(c.req.header()).filter(([name]) => name.startsWith('x-amz-meta-')));
+}
+
 /**
  * Signs a PUT URL for `key`, then records the pending upload with `record` (which throws
  * the 409 when the id is taken). The 307 makes `curl -L -T` and fetch re-send the body to
@@ -29,7 +34,7 @@ export async function redirectToUpload(
   record: (expiresAt: number) => Promise<void>,
 ): Promise<Response> {
   const { store, config } = c.var;
-  const url = await store.presignPut(key, config.URL_EXPIRY_SECONDS);
+  const url = await store.presignPut(key, config.URL_EXPIRY_SECONDS, metadataHeaders(c));
   // Taken after signing, so the entry never expires before its URL does.
   const expiresAt = uploadExpiry(config.URL_EXPIRY_SECONDS);
   await record(expiresAt);

@@ -1,8 +1,8 @@
-import * as Minio from 'minio';
 import type { Readable } from 'node:stream';
 import type { Config } from '../config.js';
 import { BackendError } from '../errors.js';
 import { storeCall, storeCallOrNull } from './minio-calls.js';
+import { PresigningClient } from './minio-presign.js';
 import { transportWithDeadlines } from './minio-transport.js';
 import { putStream } from './minio-upload.js';
 import { assertSafeKey } from './object-key.js';
@@ -12,6 +12,8 @@ import type { ObjectInfo, ObjectStore } from './object-store.js';
 const defaultTimeoutMs = 10_000;
 // A streamed write holds one part in memory; 16 MiB parts allow objects up to 160 GiB.
 const partSize = 16 * 1024 * 1024;
+// Objects of one writeAll sent at a time.
+const parallelWrites = 16;
 // S3 deletes at most 1000 keys per request.
 const deleteBatch = 1000;
 
@@ -21,7 +23,7 @@ const deleteBatch = 1000;
  */
 export function createMinioStore(config: Config, options: { timeoutMs?: number } = {}): ObjectStore {
   const bucket = config.MINIO_BUCKET;
-  const client = new Minio.Client({
+  const client = new PresigningClient({
     endPoint: config.MINIO_ENDPOINT,
     port: config.MINIO_PORT,
     useSSL: config.MINIO_USE_SSL,
@@ -62,9 +64,9 @@ export function createMinioStore(config: Config, options: { timeoutMs?: number }
       return storeCall(`presigning GET ${key}`, () => client.presignedGetObject(bucket, key, expirySeconds));
     },
 
-    async presignPut(key, expirySeconds) {
+    async presignPut(key, expirySeconds, signedHeaders) {
       assertSafeKey(key);
-      return storeCall(`presigning PUT ${key}`, () => client.presignedPutObject(bucket, key, expirySeconds));
+      return storeCall(`presigning PUT ${key}`, async () => client.presignPutWithHeaders(bucket, key, expirySeconds, signedHeaders));
     },
 
     stat,
@@ -89,6 +91,18 @@ export function createMinioStore(config: Config, options: { timeoutMs?: number }
       const info = await stat(key);
       if (!info) throw new BackendError('store', `MinIO: ${key} is missing right after being written.`);
       return info;
+    },
+
+    async writeAll(objects) {
+      objects.forEach(({ key }) => assertSafeKey(key));
+      for (let i = 0; i < objects.length; i += parallelWrites) {
+        await Promise.all(
+          objects.slice(i, i + parallelWrites).map(({ key, body }) => {
+            const data = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+            return storeCall(`writing ${key}`, () => client.putObject(bucket, key, data, data.length, { 'Content-Type': 'application/octet-stream' }));
+          }),
+        );
+      }
     },
 
     async remove(keysToRemove) {

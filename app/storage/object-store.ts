@@ -19,14 +19,24 @@ export interface ObjectStore {
   init(): Promise<void>;
   /** A URL a client can GET the object from until `expirySeconds` pass. */
   presignGet(key: string, expirySeconds: number): Promise<string>;
-  /** A URL a client can PUT the object's bytes to until `expirySeconds` pass. */
-  presignPut(key: string, expirySeconds: number): Promise<string>;
+  /**
+   * A URL a client can PUT the object's bytes to until `expirySeconds` pass. MinIO signs
+   * `signedHeaders` (lower-case names, values as Node's HTTP layer hands them over) so the
+   * PUT must carry exactly them; the embedded store ignores extra headers.
+   */
+  presignPut(key: string, expirySeconds: number, signedHeaders?: Record<string, string>): Promise<string>;
   /** Metadata of an object, or null when it does not exist. */
   stat(key: string): Promise<ObjectInfo | null>;
   /** The object's bytes (or the inclusive `range` of them) as a stream, or null when it does not exist. */
   read(key: string, range?: ByteRange): Promise<Readable | null>;
   /** Stores `body` under `key` atomically: readers see the old object or the whole new one. */
   write(key: string, body: Readable | Uint8Array, contentType?: string): Promise<ObjectInfo>;
+  /**
+   * Stores several objects, each atomically as `write` does, all durable once it resolves:
+   * cheaper than a `write` each (the embedded store syncs them in one pass). After a
+   * failure any of them may or may not exist.
+   */
+  writeAll(objects: { key: string; body: Uint8Array }[]): Promise<void>;
   /** Removes objects; missing keys are not an error. */
   remove(keys: string[]): Promise<void>;
   /** Every key under `prefix` (for start-up sweeps; never on a request's hot path). */

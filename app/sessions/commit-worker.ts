@@ -13,6 +13,8 @@ const db = openDatabase((workerData as { file: string }).file);
 // however many WAL frames it has: checkpointing every 64 MB of WAL instead of every 4 MB
 // (SQLite's default) spares a 1M-parameter session a second full write on every commit.
 db.$client.pragma('wal_autocheckpoint = 16384');
+// A large session's commit grows the WAL file to its size; give the disk back afterwards.
+db.$client.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
 const repo = sessionRepo(db);
 
 parentPort!.on('message', (changes: SessionChange[]) => {

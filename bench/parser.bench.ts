@@ -40,9 +40,9 @@ const bench: Bench = async () => {
     let bytes = 0;
     // The runner re-cuts its input into CHUNK_BYTES chunks whatever the read size.
     const input = createReadStream(file, { highWaterMark: READ_BYTES });
-    for await (const records of runner.run({ id: 'idx-images', source }, input)) {
-      count += records.length;
-      for (const r of records) bytes += r.bytes.length;
+    for await (const block of runner.run({ id: 'idx-images', source }, input)) {
+      for (let run = 0; run < block.runCount; run++) count += block.runLength(run);
+      bytes += block.bytes.length;
     }
     return `${count}\t${bytes}`;
   };

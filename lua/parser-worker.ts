@@ -16,7 +16,7 @@ let failure: WorkerReply | null = null;
 parentPort!.postMessage({ type: 'booted' } satisfies WorkerReply);
 parentPort!.on('message', (request: WorkerRequest) => {
   const reply = handle(request);
-  const transfer = reply.type === 'records' ? [reply.bytes.buffer as ArrayBuffer, reply.meta.buffer as ArrayBuffer] : [];
+  const transfer = reply.type === 'records' ? [reply.bytes.buffer as ArrayBuffer, reply.runs.buffer as ArrayBuffer] : [];
   parentPort!.postMessage(reply, transfer);
 });
 

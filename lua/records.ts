@@ -1,40 +1,52 @@
-import type { ParsedRecord } from './types.js';
-
 /**
  * The records of one or more parse/finish calls as they leave the worker: all bytes end to
- * end, plus one uint32 per record holding `size * 2 + (1 if float32 else 0)`. Two buffers
- * cross per message instead of one object per record.
+ * end, plus the runs that describe them (see RecordBlock). Two buffers cross per message.
  */
 export interface EncodedRecords {
   bytes: Uint8Array;
-  meta: Uint32Array;
+  runs: Uint32Array;
 }
 
 /** Collects the records of several calls into two growing buffers, copied once. */
 export class RecordsBuilder {
   private bytes: Uint8Array;
-  private meta: Uint8Array = new Uint8Array(1024);
+  private runs = new Uint32Array(64);
   private bytesUsed = 0;
-  private metaUsed = 0;
+  private runsUsed = 0;
 
   constructor(expectedBytes: number) {
     // Not zero-filled: only the bytes appended are ever read.
     this.bytes = Buffer.allocUnsafeSlow(expectedBytes);
   }
 
-  /** Appends one call's records: `bytes` and `meta` as Lua's string.pack made them. */
-  append(bytes: Uint8Array, meta: Uint8Array): void {
+  /** Appends one call's records: `bytes` and `runs` (uint32 pairs) as the sandbox prelude packed them. */
+  append(bytes: Uint8Array, runs: Uint8Array): void {
     this.bytes = reserve(this.bytes, this.bytesUsed, bytes.length);
     this.bytes.set(bytes, this.bytesUsed);
     this.bytesUsed += bytes.length;
-    this.meta = reserve(this.meta, this.metaUsed, meta.length);
-    this.meta.set(meta, this.metaUsed);
-    this.metaUsed += meta.length;
+    // A view on the wasm heap need not be 4-byte aligned: read it through a DataView.
+    const view = new DataView(runs.buffer, runs.byteOffset, runs.byteLength);
+    for (let at = 0; at < runs.byteLength; at += 8) this.addRun(view.getUint32(at, true), view.getUint32(at + 4, true));
   }
 
   /** The collected records (views on buffers that can be transferred whole). */
   finish(): EncodedRecords {
-    return { bytes: this.bytes.subarray(0, this.bytesUsed), meta: new Uint32Array(this.meta.buffer, 0, this.metaUsed / 4) };
+    return { bytes: this.bytes.subarray(0, this.bytesUsed), runs: this.runs.subarray(0, this.runsUsed) };
+  }
+
+  /** Adds a run, merged into the last one when the calls' records are alike. */
+  private addRun(count: number, kind: number): void {
+    if (this.runsUsed > 0 && this.runs[this.runsUsed - 1] === kind) {
+      this.runs[this.runsUsed - 2] += count;
+      return;
+    }
+    if (this.runsUsed + 2 > this.runs.length) {
+      const grown = new Uint32Array(this.runs.length * 2);
+      grown.set(this.runs);
+      this.runs = grown;
+    }
+    this.runs[this.runsUsed++] = count;
+    this.runs[this.runsUsed++] = kind;
   }
 }
 
@@ -43,16 +55,4 @@ function reserve(buffer: Uint8Array, used: number, extra: number): Uint8Array {
   const grown = Buffer.allocUnsafeSlow(Math.max(buffer.length * 2, used + extra));
   grown.set(buffer.subarray(0, used));
   return grown;
-}
-
-/** Splits encoded records into ParsedRecords whose bytes are views on the one buffer. */
-export function decodeRecords({ bytes, meta }: EncodedRecords): ParsedRecord[] {
-  const records: ParsedRecord[] = new Array(meta.length);
-  let offset = 0;
-  for (let i = 0; i < meta.length; i++) {
-    const size = meta[i] >>> 1;
-    records[i] = { dtype: meta[i] & 1 ? 'float32' : 'uint8', bytes: bytes.subarray(offset, offset + size) };
-    offset += size;
-  }
-  return records;
 }

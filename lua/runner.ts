@@ -1,16 +1,19 @@
 import type { Config } from '../app/config.js';
 import type { SessionLimits } from './parser-session.js';
 import type { ParserWorker } from './parser-worker-handle.js';
-import { decodeRecords } from './records.js';
 import { rechunk } from './rechunk.js';
-import { ParserError, type ParsedRecord, type ParserRunner, type ParserScript } from './types.js';
+import { ParserError, RecordBlock, type ParserRunner, type ParserScript } from './types.js';
 import { createWorkerPool } from './worker-pool.js';
 import type { WorkerReply } from './worker-protocol.js';
 
 const MiB = 1024 * 1024;
 /** Input crosses to the worker in blocks of whole chunks, about this big (fewer messages). */
 const BLOCK_BYTES = 1024 * 1024;
-/** Blocks sent ahead of the one being waited for, so the worker never idles on a round trip. */
+/**
+ * Blocks sent ahead of the one being waited for, so the worker never idles on a round trip.
+ * More are sent only as the consumer takes records: this bounds how far a run (and so one
+ * side of a batching run) gets ahead of its consumer, whatever the record count.
+ */
 const BLOCKS_IN_FLIGHT = 4;
 /** How long past its budget a worker may stay silent before it is killed. */
 const WATCHDOG_GRACE_MS = 1000;
@@ -42,16 +45,16 @@ export function createLuaRunner(config: RunnerConfig): ParserRunner {
     return reply;
   }
 
-  async function* run(parser: ParserScript, input: AsyncIterable<Uint8Array>): AsyncGenerator<ParsedRecord[]> {
+  async function* run(parser: ParserScript, input: AsyncIterable<Uint8Array>): AsyncGenerator<RecordBlock> {
     const worker = await pool.acquire();
     let crashed = false;
-    const take = async (reply: Promise<WorkerReply>): Promise<ParsedRecord[]> => {
+    const take = async (reply: Promise<WorkerReply>): Promise<RecordBlock | null> => {
       const answered = await answer(worker, reply);
       if (answered.type === 'error') {
         crashed = answered.crashed;
         throw new ParserError(parser.id, answered.message);
       }
-      return answered.type === 'records' ? decodeRecords(answered) : [];
+      return answered.type === 'records' && answered.runs.length > 0 ? new RecordBlock(answered.bytes, answered.runs) : null;
     };
     try {
       await take(worker.request({ type: 'open', parser, limits }));
@@ -59,13 +62,13 @@ export function createLuaRunner(config: RunnerConfig): ParserRunner {
       for await (const bytes of rechunk(input, blockBytes)) {
         inFlight.push(worker.request({ type: 'parse', bytes, chunkBytes }, [bytes.buffer as ArrayBuffer]));
         if (inFlight.length < BLOCKS_IN_FLIGHT) continue;
-        const records = await take(inFlight.shift()!);
-        if (records.length > 0) yield records;
+        const block = await take(inFlight.shift()!);
+        if (block) yield block;
       }
       inFlight.push(worker.request({ type: 'finish' }));
       while (inFlight.length > 0) {
-        const records = await take(inFlight.shift()!);
-        if (records.length > 0) yield records;
+        const block = await take(inFlight.shift()!);
+        if (block) yield block;
       }
     } finally {
       // Awaited (a few ms), so the next run finds this worker idle instead of starting one.

@@ -58,12 +58,14 @@ local function pack_numbers(what, index, record)
   return pack_all(record, count, 'f')
 end
 
--- Per record: size * 2 + (1 if float32 else 0). Reused from call to call.
-local meta = {}
+-- Runs of consecutive records of one kind, two numbers per run: the record count, then
+-- size * 2 + (1 if float32 else 0). Fixed-size records make one run per call, however many
+-- there are. Reused from call to call.
+local runs = {}
 
 -- All records of one call cross into JS as two strings: their bytes end to end, and the
--- packed `meta` (one uint32 per record). This runs for every call, so the usual case (all
--- records are byte strings) concatenates the parser's own table without building another.
+-- packed runs (uint32 pairs). This runs for every call, so the usual case (all records are
+-- byte strings) concatenates the parser's own table without building another.
 local function encode(what, records)
   if records == nil then return '', '' end
   if type(records) ~= 'table' then
@@ -71,11 +73,13 @@ local function encode(what, records)
   end
   local count = rawlen(records)
   local parts = records
+  local used, run_kind, run_length = 0, -1, 0
   for i = 1, count do
     local record = rawget(records, i)
     local kind = type(record)
+    local record_kind
     if kind == 'string' then
-      meta[i] = #record * 2
+      record_kind = #record * 2
       if parts ~= records then parts[i] = record end
     elseif kind == 'table' then
       if parts == records then
@@ -83,13 +87,20 @@ local function encode(what, records)
         for j = 1, i - 1 do parts[j] = rawget(records, j) end
       end
       parts[i] = pack_numbers(what, i, record)
-      meta[i] = #parts[i] * 2 + 1
+      record_kind = #parts[i] * 2 + 1
     else
       error(format('record %d returned by %s is a %s; a record is a byte string or an array of numbers',
         i, what, kind), 0)
     end
+    if record_kind == run_kind then
+      run_length = run_length + 1
+    else
+      if run_length > 0 then runs[used + 1], runs[used + 2], used = run_length, run_kind, used + 2 end
+      run_kind, run_length = record_kind, 1
+    end
   end
-  return concat(parts, '', 1, count), pack_all(meta, count, 'I4')
+  if run_length > 0 then runs[used + 1], runs[used + 2], used = run_length, run_kind, used + 2 end
+  return concat(parts, '', 1, count), pack_all(runs, used, 'I4')
 end
 
 -- Calls the script's global `name` and encodes what it returns.

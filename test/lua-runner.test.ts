@@ -1,8 +1,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { bundledParserSource } from '../lua/bundled.js';
 import { createLuaRunner } from '../lua/runner.js';
-import type { ParsedRecord, ParserRunner } from '../lua/types.js';
+import type { ParserRunner } from '../lua/types.js';
 import { idxImages, idxLabels } from './helpers/idx.js';
+import { unpackRecords, type UnpackedRecord } from './helpers/records.js';
 
 // One runner (and so one warm worker) per chunk size.
 const runners = new Map<number, ParserRunner>();
@@ -20,14 +21,14 @@ async function* pieces(input: Uint8Array, pieceBytes = 1000): AsyncGenerator<Uin
   for (let i = 0; i < input.length; i += pieceBytes) yield input.slice(i, i + pieceBytes);
 }
 
-async function collect(r: ParserRunner, id: string, source: string | Uint8Array, input: Uint8Array): Promise<ParsedRecord[]> {
+async function collect(r: ParserRunner, id: string, source: string | Uint8Array, input: Uint8Array): Promise<UnpackedRecord[]> {
   const text = typeof source === 'string' ? source : new TextDecoder().decode(source);
-  const records: ParsedRecord[] = [];
-  for await (const batch of r.run({ id, source: text }, pieces(input))) records.push(...batch);
+  const records: UnpackedRecord[] = [];
+  for await (const block of r.run({ id, source: text }, pieces(input))) records.push(...unpackRecords(block));
   return records;
 }
 
-const floats = (r: ParsedRecord) => Array.from(new Float32Array(r.bytes.slice().buffer));
+const floats = (r: UnpackedRecord) => Array.from(new Float32Array(r.bytes.slice().buffer));
 const every256 = Uint8Array.from({ length: 256 }, (_, i) => i);
 
 describe('Lua parser runner', () => {
@@ -76,6 +77,21 @@ describe('Lua parser runner', () => {
     expect(Array.from(bytes.bytes)).toEqual([1, 2]);
   });
 
+  it('packs like records as one run per block (across calls), split where size or dtype changes', async () => {
+    const bytesThenOthers = `
+      function parse(chunk, n)
+        local out = {}
+        for i = 1, n do out[i] = chunk:sub(i, i) end
+        return out
+      end
+      function finish() return { "ab", "cd", { 1 }, "e" } end`;
+    const shapes: string[] = [];
+    for await (const block of runner(100).run({ id: 'runs', source: bytesThenOthers }, pieces(new Uint8Array(1000)))) {
+      for (let run = 0; run < block.runCount; run++) shapes.push(`${block.runLength(run)}x${block.recordBytes(run)} ${block.dtype(run)}`);
+    }
+    expect(shapes).toEqual(['1000x1 uint8', '2x2 uint8', '1x4 float32', '1x1 uint8']);
+  });
+
   it('treats nil and {} as "no records yet" and returns what finish() gives at the end', async () => {
     const buffered = `
       count = 0
@@ -93,11 +109,11 @@ describe('Lua parser runner, runs side by side', () => {
     const labels = idxLabels(Array.from({ length: 300 }, (_, i) => i % 256));
     const data = r.run({ id: 'idx-images', source: bundledParserSource('idx-images').toString() }, pieces(images, 50))[Symbol.asyncIterator]();
     const tags = r.run({ id: 'idx-labels', source: bundledParserSource('idx-labels').toString() }, pieces(labels, 50))[Symbol.asyncIterator]();
-    const pulled: { data: ParsedRecord[]; labels: ParsedRecord[] } = { data: [], labels: [] };
+    const pulled: { data: UnpackedRecord[]; labels: UnpackedRecord[] } = { data: [], labels: [] };
     for (;;) {
       const [d, l] = await Promise.all([data.next(), tags.next()]);
-      if (!d.done) pulled.data.push(...d.value);
-      if (!l.done) pulled.labels.push(...l.value);
+      if (!d.done) pulled.data.push(...unpackRecords(d.value));
+      if (!l.done) pulled.labels.push(...unpackRecords(l.value));
       if (d.done && l.done) break;
     }
     expect(pulled.data).toHaveLength(300);
@@ -108,8 +124,8 @@ describe('Lua parser runner, runs side by side', () => {
   it('lets a consumer stop early, and the next run works', async () => {
     const r = runner(16);
     const many = 'function parse(c) return { c } end';
-    for await (const records of r.run({ id: 'many', source: many }, pieces(new Uint8Array(1 << 20)))) {
-      expect(records.length).toBeGreaterThan(0);
+    for await (const block of r.run({ id: 'many', source: many }, pieces(new Uint8Array(1 << 20)))) {
+      expect(unpackRecords(block).length).toBeGreaterThan(0);
       break;
     }
     expect(await collect(r, 'echo', 'function parse(c) return { c } end', every256)).toHaveLength(16);

@@ -3,7 +3,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { LuaFactory } from 'wasmoon';
 import { ParserSession } from '../lua/parser-session.js';
 import { createLuaRunner } from '../lua/runner.js';
-import { ParserError, type ParsedRecord } from '../lua/types.js';
+import { ParserError } from '../lua/types.js';
+import { unpackRecords, type UnpackedRecord } from './helpers/records.js';
 
 const BUDGET_MS = 400;
 const runner = createLuaRunner({ LUA_TIMEOUT_MS: BUDGET_MS, LUA_MEMORY_MB: 32, PARSER_CHUNK_BYTES: 4096 });
@@ -15,13 +16,13 @@ async function* bytes(n = 10): AsyncGenerator<Uint8Array> {
   yield new Uint8Array(n);
 }
 
-async function run(source: string, id = 'p', using = runner): Promise<ParsedRecord[]> {
-  const records: ParsedRecord[] = [];
-  for await (const batch of using.run({ id, source }, bytes())) records.push(...batch);
+async function run(source: string, id = 'p', using = runner): Promise<UnpackedRecord[]> {
+  const records: UnpackedRecord[] = [];
+  for await (const block of using.run({ id, source }, bytes())) records.push(...unpackRecords(block));
   return records;
 }
 
-const text = (records: ParsedRecord[]) => records.map((r) => new TextDecoder().decode(r.bytes));
+const text = (records: UnpackedRecord[]) => records.map((r) => new TextDecoder().decode(r.bytes));
 const healthy = 'function parse(c, n) return { "ok" .. n } end';
 
 /** The error a parser fails with, after checking the very next run still works. */
@@ -112,8 +113,8 @@ describe('Lua sandbox', () => {
           yield new Uint8Array(1);
         }
       }
-      const records: ParsedRecord[] = [];
-      for await (const batch of runner.run({ id: 'slow-input', source: healthy }, slow())) records.push(...batch);
+      const records: UnpackedRecord[] = [];
+      for await (const block of runner.run({ id: 'slow-input', source: healthy }, slow())) records.push(...unpackRecords(block));
       // 600 ms of waiting against a 400 ms budget; the three bytes make one chunk.
       expect(text(records)).toEqual(['ok3']);
     });

@@ -1,6 +1,7 @@
 import { unprocessable } from '../errors.js';
 import { ByteBatch } from './byte-batch.js';
-import type { Dtype, RecordLayout } from './record-layout.js';
+import type { Dtype } from '../../lua/types.js';
+import type { RecordLayout } from './record-layout.js';
 import type { RecordReader } from './record-reader.js';
 
 /** Largest data or labels object of one batch: bounds the memory a run holds. */
@@ -34,19 +35,8 @@ export async function* cutBatches(data: Side, labels: Side, batchSize: number): 
         await checkBothEnded(data, labels);
         break;
       }
-      for (let i = 0; i < ready; i++) {
-        const d = data.reader.peek(i);
-        const l = labels.reader.peek(i);
-        const index = data.reader.count + i;
-        data.layout.check(d, index);
-        labels.layout.check(l, index);
-        dataBytes ??= startBatch(data, d.bytes.byteLength, batchSize);
-        labelBytes ??= startBatch(labels, l.bytes.byteLength, batchSize);
-        dataBytes.append(d.bytes);
-        labelBytes.append(l.bytes);
-      }
-      data.reader.advance(ready);
-      labels.reader.advance(ready);
+      dataBytes = takeInto(data, dataBytes, ready, batchSize);
+      labelBytes = takeInto(labels, labelBytes, ready, batchSize);
       count += ready;
     }
     if (count === 0) return;
@@ -59,6 +49,15 @@ export async function* cutBatches(data: Side, labels: Side, batchSize: number): 
     };
     if (count < batchSize) return;
   }
+}
+
+/** Moves the next `n` records of a side (one run, checked against its layout) into its batch, started on first use. */
+function takeInto(side: Side, batch: ByteBatch | null, n: number, batchSize: number): ByteBatch {
+  const { reader, layout } = side;
+  layout.check(reader.dtype, reader.recordBytes, reader.count);
+  batch ??= startBatch(side, reader.recordBytes, batchSize);
+  batch.append(reader.take(n));
+  return batch;
 }
 
 function startBatch(side: Side, recordBytes: number, batchSize: number): ByteBatch {

@@ -1,7 +1,5 @@
-import type { ParsedRecord } from '../../lua/types.js';
+import type { Dtype } from '../../lua/types.js';
 import { unprocessable } from '../errors.js';
-
-export type Dtype = ParsedRecord['dtype'];
 
 const bytesPerElement: Record<Dtype, number> = { uint8: 1, float32: 4 };
 
@@ -26,20 +24,20 @@ export class RecordLayout {
     this.elements = source.shape.reduce((a, b) => a * b, 1);
   }
 
-  /** Throws a 422 naming the record, parser and shape when `record` does not fit. */
-  check(record: ParsedRecord, index: number): void {
+  /** Throws a 422 naming the record, parser and shape when records of `dtype` and `recordBytes`, from record `index` on, do not fit. */
+  check(dtype: Dtype, recordBytes: number, index: number): void {
     const { kind, id, parserId, shape } = this.source;
-    this.dtype ??= record.dtype;
-    if (record.dtype !== this.dtype) {
+    this.dtype ??= dtype;
+    if (dtype !== this.dtype) {
       throw unprocessable(
-        `Parser '${parserId}' returned a ${record.dtype} record (record ${index}) after ${this.dtype} records for ${kind} '${id}'; all records of one ${kind === 'data' ? 'dataset' : 'labelset'} must share a type (byte strings or number arrays, not both).`,
+        `Parser '${parserId}' returned a ${dtype} record (record ${index}) after ${this.dtype} records for ${kind} '${id}'; all records of one ${kind === 'data' ? 'dataset' : 'labelset'} must share a type (byte strings or number arrays, not both).`,
         'record_dtype_mismatch',
       );
     }
-    const expected = this.elements * bytesPerElement[record.dtype];
-    if (record.bytes.byteLength !== expected) {
+    const expected = this.elements * bytesPerElement[dtype];
+    if (recordBytes !== expected) {
       throw unprocessable(
-        `Parser '${parserId}' returned record ${index} of ${kind} '${id}' with ${record.bytes.byteLength / bytesPerElement[record.dtype]} ${record.dtype} values, but the ${kind} shape ${JSON.stringify(shape)} needs ${this.elements}; fix the parser or upload the ${kind} with x-amz-meta-shape matching one record.`,
+        `Parser '${parserId}' returned record ${index} of ${kind} '${id}' with ${recordBytes / bytesPerElement[dtype]} ${dtype} values, but the ${kind} shape ${JSON.stringify(shape)} needs ${this.elements}; fix the parser or upload the ${kind} with x-amz-meta-shape matching one record.`,
         'record_size_mismatch',
       );
     }

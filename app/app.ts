@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
-import { cors } from 'hono/cors';
 import { requireToken } from './auth.js';
+import { corsHeaders } from './cors.js';
 import type { AppEnv, Deps } from './env.js';
 import { errorBody, onError } from './errors.js';
 import { limitRequestSize } from './limits.js';
@@ -51,15 +51,14 @@ export function createApp(deps: Deps) {
   const app = new Hono<AppEnv>();
   // Outermost, so the logged status is the one the client gets.
   app.use('*', logRequests(createLogger(deps.config.LOG_LEVEL)));
-  const origins = deps.config.CORS_ORIGINS.split(',').map((o) => o.trim());
   app.use(
     '*',
-    cors({
-      origin: origins.includes('*') ? '*' : origins,
+    corsHeaders({
+      origins: deps.config.CORS_ORIGINS.split(',').map((o) => o.trim()),
       allowMethods: ['GET', 'HEAD', 'PUT', 'POST', 'OPTIONS'],
       allowHeaders: corsAllowHeaders,
       exposeHeaders: corsExposeHeaders,
-      maxAge: 600,
+      maxAgeSeconds: 600,
     }),
   );
   app.use('*', async (c, next) => {

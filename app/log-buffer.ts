@@ -1,0 +1,30 @@
+/** Past this many characters a batch is written at once rather than at the end of the turn. */
+const maxBatchChars = 64 * 1024;
+
+let pending = '';
+let scheduled = false;
+
+function flush() {
+  scheduled = false;
+  if (pending === '') return;
+  const batch = pending;
+  pending = '';
+  process.stdout.write(batch);
+}
+
+// stdout writes to files, pipes and terminals are synchronous on Linux, so this last batch
+// still lands when the process exits (process.exit() skips pending immediates).
+process.on('exit', flush);
+
+/**
+ * Queues a log line for stdout; the lines of one event-loop turn go out in one write (a
+ * write per request line was ~9 µs of a redirect). Order is kept; nothing waits on it.
+ */
+export function bufferedStdout(line: string): void {
+  pending += line;
+  if (pending.length >= maxBatchChars) flush();
+  else if (!scheduled) {
+    scheduled = true;
+    setImmediate(flush);
+  }
+}

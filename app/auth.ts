@@ -64,6 +64,8 @@ function matchesAny(token: string, accepted: Buffer[]): boolean {
 
 /** Rejects a request without the token its route's role needs: 401 when missing, 403 when wrong. */
 export function requireToken(config: Config): MiddlewareHandler<AppEnv> {
+  // No token configured: every route is open, so there is nothing to look up.
+  if (!config.WEBML_ADMIN_TOKEN && !config.WEBML_WORKER_TOKEN) return (_c, next) => next();
   const tokensFor = { public: [], worker: acceptedTokens('worker', config), admin: acceptedTokens('admin', config) };
   return async (c, next) => {
     const role = roleFor(c.req.method, c.req.path);

@@ -15,12 +15,25 @@ function compilePattern(pattern: string): RegExp {
   return new RegExp(`^${body}$`);
 }
 
+/** Methods a table keeps a rule list for; past it (odd methods sent in-process) lists are rebuilt per call. */
+const maxMethods = 32;
+
 /** Builds a lookup returning the first rule of `rules` matching a request, or undefined. */
 export function routeTable<Rule extends RouteRule>(rules: Rule[]): (method: string, path: string) => Rule | undefined {
   const compiled = rules.map((rule) => ({ rule, regex: compilePattern(rule.pattern) }));
+  const methodMatches = (m: string | string[], verb: string) => m === '*' || (Array.isArray(m) ? m.includes(verb) : m === verb);
+  // The rules of each method, in table order: a lookup only tries paths of rules its method can match.
+  const byMethod = new Map<string, typeof compiled>();
+  const rulesFor = (verb: string) => {
+    let list = byMethod.get(verb);
+    if (!list) {
+      list = compiled.filter(({ rule }) => methodMatches(rule.method, verb));
+      if (byMethod.size < maxMethods) byMethod.set(verb, list);
+    }
+    return list;
+  };
   return (method, path) => {
-    const verb = method.toUpperCase();
-    const methodMatches = (m: string | string[]) => m === '*' || (Array.isArray(m) ? m.includes(verb) : m === verb);
-    return compiled.find(({ rule, regex }) => methodMatches(rule.method) && regex.test(path))?.rule;
+    for (const { rule, regex } of rulesFor(method.toUpperCase())) if (regex.test(path)) return rule;
+    return undefined;
   };
 }

@@ -15,9 +15,13 @@ modelRoutes.get('/models', async (c) => {
 // Hono runs this handler for HEAD too: HEAD answers from the index without a redirect.
 modelRoutes.get('/model/:id', async (c) => {
   const id = parseId(c.req.param('id'), 'model id');
-  const { db, store } = c.var;
-  const model = requireReady(await modelUploads(db, store).find(id), `model '${id}'`, 'model_not_found');
-  if (c.req.method === 'HEAD') return objectHeaders(c, model, { name: model.name });
+  // c.get, not c.var: c.var copies every variable into a new object on each access.
+  const models = modelUploads(c.get('db'), c.get('store'));
+  const head = c.req.method === 'HEAD';
+  // The hottest route of the API: a model known to be stored needs no index read to redirect.
+  if (!head && models.knownReady(id)) return redirectToDownload(c, keys.model(id));
+  const model = requireReady(await models.find(id), `model '${id}'`, 'model_not_found');
+  if (head) return objectHeaders(c, model, { name: model.name });
   return redirectToDownload(c, keys.model(id));
 });
 

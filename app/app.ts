@@ -61,13 +61,14 @@ export function createApp(deps: Deps) {
       maxAgeSeconds: 600,
     }),
   );
-  app.use('*', async (c, next) => {
+  // Not async, like the other pass-through steps: each async layer costs promises per request.
+  app.use('*', (c, next) => {
     c.set('config', deps.config);
     c.set('db', deps.db);
     c.set('store', deps.store);
     c.set('lua', deps.lua);
     c.set('sessions', deps.sessions);
-    await next();
+    return next();
   });
   app.use('*', limitRequestSize(deps.config));
   app.use('*', requireToken(deps.config));

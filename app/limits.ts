@@ -1,4 +1,4 @@
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler, Next } from 'hono';
 import type { Config } from './config.js';
 import type { AppEnv } from './env.js';
 import { ApiError, errorBody } from './errors.js';
@@ -67,7 +67,8 @@ function targetLength(url: string): number {
 
 /** Answers 414, 431 or 413 for a URL, header block or body over the configured caps. */
 export function limitRequestSize(config: Config): MiddlewareHandler<AppEnv> {
-  return async (c, next) => {
+  // Not async: most requests pass straight through, and an async layer costs promises per request.
+  return (c, next) => {
     if (targetLength(c.req.url) > config.MAX_URL_BYTES) {
       throw new ApiError(414, 'uri_too_long', `The URL is longer than ${config.MAX_URL_BYTES} bytes (MAX_URL_BYTES).`);
     }
@@ -91,19 +92,23 @@ export function limitRequestSize(config: Config): MiddlewareHandler<AppEnv> {
     if (declared !== undefined || !c.req.header('Transfer-Encoding')) return next();
     const body = c.req.raw.body;
     if (!body) return next();
-
-    const counted = { overflowed: false, ended: false };
-    const stream = cappedStream(body, limit, counted, () => tooLarge(limit, setting));
-    c.req.raw = new Request(c.req.raw, { body: stream, duplex: 'half' } as RequestInit);
-    await next();
-    // Whoever read the body may have turned the stream error into its own 400 or 500.
-    if (counted.overflowed) {
-      const error = tooLarge(limit, setting);
-      // Hono carries the replaced response's headers over (CORS, request id), not its type.
-      c.res = Response.json(errorBody(error.code, error.message), { status: 413, headers: { Connection: 'close' } });
-    } else if (!counted.ended) {
-      // The rest of the body is unread: the connection cannot carry another request.
-      c.res.headers.set('Connection', 'close');
-    }
+    return capChunkedBody(c, next, body, limit, setting);
   };
+}
+
+/** Runs the rest of the chain on a body counted as it streams; 413 once it passes `limit`. */
+async function capChunkedBody(c: Context<AppEnv>, next: Next, body: ReadableStream<Uint8Array>, limit: number, setting: SizeSetting) {
+  const counted = { overflowed: false, ended: false };
+  const stream = cappedStream(body, limit, counted, () => tooLarge(limit, setting));
+  c.req.raw = new Request(c.req.raw, { body: stream, duplex: 'half' } as RequestInit);
+  await next();
+  // Whoever read the body may have turned the stream error into its own 400 or 500.
+  if (counted.overflowed) {
+    const error = tooLarge(limit, setting);
+    // Hono carries the replaced response's headers over (CORS, request id), not its type.
+    c.res = Response.json(errorBody(error.code, error.message), { status: 413, headers: { Connection: 'close' } });
+  } else if (!counted.ended) {
+    // The rest of the body is unread: the connection cannot carry another request.
+    c.res.headers.set('Connection', 'close');
+  }
 }

@@ -13,8 +13,8 @@ export interface StoredObject {
 
 /** 307 to a signed GET URL of `key` (valid at least half of URL_EXPIRY_SECONDS): the client downloads straight from the store. */
 export async function redirectToDownload(c: Context<AppEnv>, key: string): Promise<Response> {
-  const { store, config } = c.var;
-  return c.redirect(await signedDownloadUrl(store, key, config.URL_EXPIRY_SECONDS), 307);
+  // c.get, not c.var: c.var copies every variable into a new object on each access.
+  return c.redirect(await signedDownloadUrl(c.get('store'), key, c.get('config').URL_EXPIRY_SECONDS), 307);
 }
 
 /** The request's x-amz-meta-* headers: `curl -L` and fetch re-send them to the signed URL, so it must cover them. */

@@ -106,16 +106,16 @@ describe('POST /model/:model/data/:id/batch errors', () => {
     await batchOk(server.url, 'm', 'd', good);
     const before = await listBatches(server.url, 'm');
     const store = server.deps.store;
-    const write = store.write;
-    let writes = 0;
-    store.write = async (...args) => {
-      if (++writes > 3) throw new BackendError('store', 'disk full');
-      return write.apply(store, args);
+    const writeAll = store.writeAll;
+    // The disk fills up after three objects of the set have landed.
+    store.writeAll = async (objects) => {
+      await writeAll.call(store, objects.slice(0, 3));
+      throw new BackendError('store', 'disk full');
     };
     try {
       await expectError(await postBatch(server.url, 'm', 'd', { ...good, batch_size: 1 }), 500, /object store/);
     } finally {
-      store.write = write;
+      store.writeAll = writeAll;
     }
     expect(await listBatches(server.url, 'm')).toEqual(before);
     const stored: string[] = [];

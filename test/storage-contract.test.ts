@@ -73,6 +73,30 @@ describe.each(['embedded', 'minio'] as const)('ObjectStore contract: %s', (stora
     expect((await readAll(await store.read('models/empty'))).length).toBe(0);
   });
 
+  it('writes several objects at once (new folders, a replaced object), each readable and listed', async () => {
+    await store.write('batches/mw/b0/data', Buffer.from('old'));
+    const objects = Array.from({ length: 40 }, (_, i) => ({
+      key: `batches/mw/b${i >> 1}/${i % 2 ? 'labels' : 'data'}`,
+      body: Uint8Array.from({ length: 100 + i }, (_, j) => (i * 31 + j) & 255),
+    }));
+    await store.writeAll(objects);
+    for (const { key, body } of objects) {
+      expect(Buffer.compare(await readAll(await store.read(key)), Buffer.from(body)), key).toBe(0);
+      expect((await store.stat(key))?.size, key).toBe(body.length);
+    }
+    expect(await listAll(store, 'batches/mw/')).toEqual(objects.map((o) => o.key).sort());
+    await store.writeAll([]);
+  });
+
+  it('writes none of a set holding a key that could escape the store (400)', async () => {
+    const objects = [
+      { key: 'batches/mx/ok/data', body: Buffer.from('a') },
+      { key: 'batches/mx/../../escape', body: Buffer.from('b') },
+    ];
+    await expect(store.writeAll(objects)).rejects.toMatchObject({ status: 400 });
+    expect(await store.stat('batches/mx/ok/data')).toBeNull();
+  });
+
   it('reads an inclusive byte range', async () => {
     await store.write('models/range', Buffer.from('0123456789'));
     expect((await readAll(await store.read('models/range', { start: 2, end: 5 }))).toString()).toBe('2345');

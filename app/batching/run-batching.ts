@@ -6,16 +6,11 @@ import { notFound, unprocessable } from '../errors.js';
 import { batchRepo, type NewBatch } from '../repos/batches.js';
 import { keys, type ObjectStore } from '../storage/object-store.js';
 import type { BatchJob } from './batch-job.js';
+import { BatchWriter } from './batch-writer.js';
 import { cutBatches } from './cut-batches.js';
 import { RecordLayout } from './record-layout.js';
 import { RecordReader } from './record-reader.js';
 import { lockBatchRun } from './run-lock.js';
-import { WritePool } from './write-pool.js';
-
-// Batches written while the next is cut: a few at once hide store latency (fsyncs,
-// round trips); the byte budget, plus the batch being cut, bounds the memory of a run.
-const writesInFlight = 8;
-const bytesInFlight = 32 * 1024 * 1024;
 
 export interface BatchingResult {
   batches: number;
@@ -48,7 +43,7 @@ async function batchUnderLock({ db, store, lua, config }: BatchDeps, job: BatchJ
   const rows: NewBatch[] = [];
   const streams: Readable[] = [];
   const readers: RecordReader[] = [];
-  const pool = new WritePool(writesInFlight, bytesInFlight);
+  const writer = new BatchWriter(store);
 
   const open = async (kind: 'data' | 'labels') => {
     const stream = await store.read(keys.dataset(kind, model, dataset));
@@ -85,20 +80,17 @@ async function batchUnderLock({ db, store, lua, config }: BatchDeps, job: BatchJ
         dataSize: batch.data.byteLength,
         labelSize: batch.labels.byteLength,
       });
-      await pool.add(batch.data.byteLength + batch.labels.byteLength, () =>
-        Promise.all([
-          store.write(dataKey, batch.data, 'application/octet-stream'),
-          store.write(labelKey, batch.labels, 'application/octet-stream'),
-        ]),
-      );
+      await writer.add(dataKey, batch.data);
+      await writer.add(labelKey, batch.labels);
     }
-    await pool.drain();
+    // Every object of the set is durable before the index points at any of them.
+    await writer.finish();
     if (rows.length === 0) {
       throw unprocessable(`Parsers '${job.data.parser.id}' and '${job.labels.parser.id}' returned no records for '${dataset}'.`, 'no_records');
     }
     replaced = batchRepo(db).replaceDatasetBatches(model, dataset, rows);
   } catch (error) {
-    await pool.settle();
+    await writer.settle();
     await removeQuietly(store, written);
     throw error instanceof ParserError ? unprocessable(error.message, 'parser_error') : error;
   } finally {

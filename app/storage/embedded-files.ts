@@ -24,15 +24,43 @@ export function isMissing(err: unknown): boolean {
   return code === 'ENOENT' || code === 'ENOTDIR';
 }
 
+/** One file for writeAllAtomically: `body` goes to `temp` first, then is renamed over `target`. */
+export interface AtomicFile {
+  temp: string;
+  target: string;
+  body: Readable | Uint8Array;
+}
+
 /**
- * Copies `body` into `temp`, fsyncs it, renames it over `target` and fsyncs the folders
- * whose entries changed, so after a crash `target` is the old file or the whole new one.
- * Errors of the body (a client hanging up) pass through unchanged; disk errors become
- * store errors. The temp file never outlives a failure.
+ * Copies each body into its temp file, fsyncs it, renames it over its target and fsyncs
+ * the folders whose entries changed, so after a crash every target is its old file or the
+ * whole new one, and all are durable once this resolves. Each step runs for all files side
+ * by side: a folder is made and synced once however many files land in it, and the
+ * filesystem folds concurrent file syncs into shared journal commits. Errors of a body (a
+ * client hanging up) pass through unchanged; disk errors become store errors. No temp file
+ * outlives a failure; targets renamed before it stay (the caller removes what it wrote).
  */
-export async function writeAtomically(temp: string, target: string, body: Readable | Uint8Array) {
-  const dir = path.dirname(target);
+export async function writeAllAtomically(files: AtomicFile[]): Promise<void> {
+  const folders = [...new Set(files.map((f) => path.dirname(f.target)))];
+  const foldersToSync = new Set((await Promise.all(folders.map(makeFolder))).flat());
+  try {
+    await allSettledOrThrow(files.map((f) => writeSynced(f.temp, f.body)));
+    await allSettledOrThrow(files.map((f) => fsCall('renaming', () => fs.rename(f.temp, f.target))));
+  } catch (err) {
+    await Promise.all(files.map((f) => fs.rm(f.temp, { force: true })));
+    throw err;
+  }
+  await Promise.all([...foldersToSync].map((d) => fsCall('fsync of a folder', () => fsyncFolder(d))));
+}
+
+/** Creates `dir` (and missing parents); returns the folders whose entries changed for a file landing in it. */
+async function makeFolder(dir: string): Promise<string[]> {
   const firstCreated = await fsCall('creating folders', () => fs.mkdir(dir, { recursive: true }));
+  // New folders are entries of their parents: sync from the first new one's parent down.
+  return firstCreated ? foldersBetween(path.dirname(firstCreated), dir) : [dir];
+}
+
+async function writeSynced(temp: string, body: Readable | Uint8Array): Promise<void> {
   const handle = await fsCall('creating a temp file', () => fs.open(temp, 'wx', 0o644));
   try {
     if (body instanceof Uint8Array) {
@@ -43,17 +71,15 @@ export async function writeAtomically(temp: string, target: string, body: Readab
     await fsCall('fsync', () => handle.sync());
   } catch (err) {
     await handle.close().catch(() => {});
-    await fs.rm(temp, { force: true });
     throw err;
   }
   await fsCall('closing', () => handle.close());
-  await fsCall('renaming', () => fs.rename(temp, target)).catch(async (err) => {
-    await fs.rm(temp, { force: true });
-    throw err;
-  });
-  // New folders are entries of their parents: sync from the first new one's parent down.
-  const dirsToSync = firstCreated ? foldersBetween(path.dirname(firstCreated), dir) : [dir];
-  for (const d of dirsToSync) await fsCall('fsync of a folder', () => fsyncFolder(d));
+}
+
+/** Waits for every task (so none still runs during cleanup), then throws the first failure. */
+async function allSettledOrThrow(tasks: Promise<unknown>[]): Promise<void> {
+  const failed = (await Promise.allSettled(tasks)).find((r) => r.status === 'rejected');
+  if (failed) throw (failed as PromiseRejectedResult).reason;
 }
 
 /** `from` and each folder below it down to `to` (both included). */

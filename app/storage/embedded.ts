@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Config } from '../config.js';
 import type { ByteRange } from './byte-range.js';
-import { etagOf, fsCall, isMissing, statFile, storeError, walkFiles, writeAtomically } from './embedded-files.js';
+import { etagOf, fsCall, isMissing, statFile, storeError, walkFiles, writeAllAtomically } from './embedded-files.js';
 import { assertSafeKey } from './object-key.js';
 import type { ObjectInfo, ObjectStore } from './object-store.js';
 import { loadSigningSecret, signBlobUrl, verifyBlobSignature, type SignatureCheck, type SignedMethod } from './url-signing.js';
@@ -51,6 +51,7 @@ export function createEmbeddedStore(config: Config): EmbeddedStore {
     assertSafeKey(key);
     return path.join(root, ...key.split('/'));
   };
+  const tempFile = () => path.join(incoming, randomUUID());
   const signingSecret = () => {
     if (!secret) throw new Error('Embedded store used before init().');
     return secret;
@@ -118,11 +119,15 @@ export function createEmbeddedStore(config: Config): EmbeddedStore {
     },
 
     async write(key, body) {
-      const target = fileOf(key);
-      await writeAtomically(path.join(incoming, randomUUID()), target, body);
+      await writeAllAtomically([{ temp: tempFile(), target: fileOf(key), body }]);
       const info = await stat(key);
       if (!info) throw storeError('writing', new Error(`${key} vanished right after being written`));
       return info;
+    },
+
+    async writeAll(objects) {
+      const files = objects.map(({ key, body }) => ({ temp: tempFile(), target: fileOf(key), body }));
+      await writeAllAtomically(files);
     },
 
     async remove(keysToRemove) {

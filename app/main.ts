@@ -1,9 +1,9 @@
-import { serve } from '@hono/node-server';
-import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { openDeps } from './deps.js';
 import { createLogger } from './request-log.js';
+import { createNodeServer } from './server.js';
 
 function readConfig() {
   try {
@@ -20,16 +20,16 @@ function readConfig() {
 const config = readConfig();
 const logger = createLogger(config.LOG_LEVEL);
 const deps = await openDeps(config);
-const server = serve(
-  {
-    fetch: createApp(deps).fetch,
-    port: config.PORT,
-    hostname: config.HOST,
-    // Room for the app's own caps to answer with a JSON 431/414 before Node's parser cuts in.
-    serverOptions: { maxHeaderSize: config.MAX_HEADER_BYTES + config.MAX_URL_BYTES + 1024 },
-  },
-  (info) => logger.info('listening', { url: `http://${info.address}:${info.port}`, storage: config.STORAGE, dataDir: config.DATA_DIR }),
-) as Server;
+const server = createNodeServer({
+  fetch: createApp(deps).fetch,
+  hostname: config.HOST,
+  // Room for the app's own caps to answer with a JSON 431/414 before Node's parser cuts in.
+  maxHeaderSize: config.MAX_HEADER_BYTES + config.MAX_URL_BYTES + 1024,
+});
+server.listen(config.PORT, config.HOST, () => {
+  const { address, port } = server.address() as AddressInfo;
+  logger.info('listening', { url: `http://${address}:${port}`, storage: config.STORAGE, dataDir: config.DATA_DIR });
+});
 
 /** Resolves once every connection has ended, closing keep-alive ones as soon as they go idle. */
 function stopServing(): Promise<void> {

@@ -1,16 +1,19 @@
-import { serve, type ServerType } from '@hono/node-server';
 import { mkdtempSync, rmSync } from 'node:fs';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { createApp } from '../../app/app.js';
 import { loadConfig, type Config } from '../../app/config.js';
 import { openDeps, type OpenedDeps } from '../../app/deps.js';
+import { createNodeServer } from '../../app/server.js';
 import { startS3rver } from './s3rver.js';
 
 export interface TestServer {
   /** Base URL, e.g. http://127.0.0.1:43121 */
   url: string;
+  /** The Node server, as app/main.ts creates it. */
+  http: Server;
   config: Config;
   deps: OpenedDeps;
   dataDir: string;
@@ -30,9 +33,9 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const dataDir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'webml-test-'));
   const s3 = options.storage === 'minio' ? await startS3rver(path.join(dataDir, 's3rver')) : null;
   let app: ReturnType<typeof createApp> | null = null;
-  const server: ServerType = await new Promise((resolve) => {
-    const s = serve({ fetch: (req) => app!.fetch(req), port: 0, hostname: '127.0.0.1' }, () => resolve(s));
-  });
+  // The same server wiring as app/main.ts (Expect: 100-continue handling included).
+  const server = createNodeServer({ fetch: (req) => app!.fetch(req), hostname: '127.0.0.1' });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
   const config = loadConfig({
@@ -49,13 +52,14 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   app = createApp(deps);
   return {
     url,
+    http: server,
     config,
     deps,
     dataDir,
     async close({ remove = false } = {}) {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       // Kept-alive sockets would hold close() open until they time out.
-      (server as import('node:http').Server).closeAllConnections();
+      server.closeAllConnections();
       await closed;
       await deps.close();
       await s3?.close();

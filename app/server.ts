@@ -1,0 +1,40 @@
+import { createAdaptorServer } from '@hono/node-server';
+import type { Server } from 'node:http';
+import { routeTable } from './route-table.js';
+
+/** Upload routes: they answer (307 to a signed URL, or an error) without reading the body. */
+const answersWithoutBody = routeTable([
+  { method: 'PUT', pattern: '/model/:id' },
+  { method: 'PUT', pattern: '/parser' },
+  { method: 'PUT', pattern: '/parser/:id' },
+  { method: 'PUT', pattern: '/model/:model/data' },
+  { method: 'PUT', pattern: '/model/:model/data/:id' },
+  { method: 'PUT', pattern: '/model/:model/labels' },
+  { method: 'PUT', pattern: '/model/:model/labels/:id' },
+]);
+
+export interface NodeServerOptions {
+  fetch: (request: Request) => Response | Promise<Response>;
+  /** The listening host, for request URLs. */
+  hostname?: string;
+  /** Node's cap on a request's header block, in bytes. */
+  maxHeaderSize?: number;
+}
+
+/**
+ * The app's Node HTTP server (not listening yet). By default Node answers every
+ * `Expect: 100-continue` with 100, so curl sent a whole file to an upload route (which
+ * answers 307 without reading it) and then again to the store. Upload routes now answer
+ * without a 100 and the client sends no body (Node closes that connection, since the
+ * announced body may still come); every other request gets its 100 as before.
+ */
+export function createNodeServer(options: NodeServerOptions): Server {
+  const { fetch, hostname, maxHeaderSize } = options;
+  const server = createAdaptorServer({ fetch, hostname, serverOptions: maxHeaderSize ? { maxHeaderSize } : {} }) as Server;
+  server.on('checkContinue', (req, res) => {
+    const path = (req.url ?? '').split('?')[0];
+    if (!answersWithoutBody(req.method ?? '', path)) res.writeContinue();
+    server.emit('request', req, res);
+  });
+  return server;
+}

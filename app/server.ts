@@ -1,4 +1,4 @@
-import { createAdaptorServer } from '@hono/node-server';
+import { createAdaptorServer, type HttpBindings, type Http2Bindings } from '@hono/node-server';
 import type { Server } from 'node:http';
 import { routeTable } from './route-table.js';
 
@@ -14,7 +14,8 @@ const answersWithoutBody = routeTable([
 ]);
 
 export interface NodeServerOptions {
-  fetch: (request: Request) => Response | Promise<Response>;
+  /** The app's fetch; `env` carries Node's request and response (routes that stream bodies use them). */
+  fetch: (request: Request, env: HttpBindings | Http2Bindings) => Response | Promise<Response>;
   /** The listening host, for request URLs. */
   hostname?: string;
   /** Node's cap on a request's header block, in bytes. */

@@ -34,7 +34,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const s3 = options.storage === 'minio' ? await startS3rver(path.join(dataDir, 's3rver')) : null;
   let app: ReturnType<typeof createApp> | null = null;
   // The same server wiring as app/main.ts (Expect: 100-continue handling included).
-  const server = createNodeServer({ fetch: (req) => app!.fetch(req), hostname: '127.0.0.1' });
+  const server = createNodeServer({ fetch: (req, env) => app!.fetch(req, env), hostname: '127.0.0.1' });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;

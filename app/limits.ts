@@ -1,4 +1,5 @@
 import type { Context, MiddlewareHandler, Next } from 'hono';
+import type { IncomingMessage } from 'node:http';
 import type { Config } from './config.js';
 import type { AppEnv } from './env.js';
 import { ApiError, errorBody } from './errors.js';
@@ -65,6 +66,18 @@ function targetLength(url: string): number {
   return pathStart < 0 ? 0 : url.length - pathStart;
 }
 
+/** Bytes of the request's header lines: name, value, ': ' and CRLF each. */
+function headerBytes(c: Context<AppEnv>): number {
+  let bytes = 0;
+  // @hono/node-server hands the app its IncomingMessage (when fetch is passed on as is, as
+  // main.ts does): its raw lines cost nothing to count, where the Request's headers would
+  // first be built into a Headers object (~3 µs of a redirect).
+  const raw = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.rawHeaders;
+  if (raw) for (let i = 0; i + 1 < raw.length; i += 2) bytes += raw[i].length + raw[i + 1].length + 4;
+  else c.req.raw.headers.forEach((value, name) => (bytes += name.length + value.length + 4));
+  return bytes;
+}
+
 /** Answers 414, 431 or 413 for a URL, header block or body over the configured caps. */
 export function limitRequestSize(config: Config): MiddlewareHandler<AppEnv> {
   // Not async: most requests pass straight through, and an async layer costs promises per request.
@@ -72,9 +85,7 @@ export function limitRequestSize(config: Config): MiddlewareHandler<AppEnv> {
     if (targetLength(c.req.url) > config.MAX_URL_BYTES) {
       throw new ApiError(414, 'uri_too_long', `The URL is longer than ${config.MAX_URL_BYTES} bytes (MAX_URL_BYTES).`);
     }
-    let headerBytes = 0;
-    c.req.raw.headers.forEach((value, name) => (headerBytes += name.length + value.length + 4));
-    if (headerBytes > config.MAX_HEADER_BYTES) {
+    if (headerBytes(c) > config.MAX_HEADER_BYTES) {
       throw new ApiError(431, 'headers_too_large', `The request headers total more than ${config.MAX_HEADER_BYTES} bytes (MAX_HEADER_BYTES).`);
     }
 

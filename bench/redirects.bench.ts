@@ -11,6 +11,8 @@ import type { Bench, BenchRow } from './report.js';
  * s3rver, beside a bare Hono route answering a constant 307. Each server runs in its own
  * child process (so autocannon does not share its event loop) behind @hono/node-server;
  * the app runs with its whole middleware stack and default request logging (to /dev/null).
+ * Server CPU per request is printed too: req/s of the bare route is capped by autocannon
+ * itself (one of the two cores), and the machine is shared, so req/s ratios wander.
  */
 const CONNECTIONS = 50;
 const SECONDS = 3;
@@ -30,18 +32,27 @@ async function runChild(kind: ChildKind) {
   process.send!({ port: Number(new URL(url).port) } satisfies Ready);
 }
 
+/** Serves `fetch` the way app/main.ts does: passed on as is, so the app sees the Node request. */
+async function serveFetch(fetch: (request: Request, env?: unknown) => Response | Promise<Response>): Promise<string> {
+  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
+    const s = serve({ fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
+  });
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
 /** The least a Hono app on @hono/node-server can do for this request: a constant 307. */
 async function startBare(): Promise<string> {
   const app = new Hono();
   const location = 'http://127.0.0.1:9000/webml/models/bench?X-Amz-Signature=0123456789abcdef';
   app.get('/model/:id', (c) => c.redirect(location, 307));
-  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
-    const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
-  });
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return serveFetch(app.fetch);
 }
 
-/** The real app (test server helper, s3rver in-process for 'minio') holding one uploaded model. */
+/**
+ * The real app holding one uploaded model. The test server helper sets up the data dir
+ * (and s3rver for 'minio') and takes the upload; the load goes to a second server on the
+ * same deps, wired like main.ts (the helper wraps fetch, which hides the Node request).
+ */
 async function startApp(storage: 'embedded' | 'minio'): Promise<string> {
   const { startTestServer } = await import('../test/helpers/server.js');
   const server = await startTestServer({ storage, env: { LOG_LEVEL: 'info' } });
@@ -56,7 +67,8 @@ async function startApp(storage: 'embedded' | 'minio'): Promise<string> {
   // The first read confirms the upload; every request measured after it is the steady state.
   const first = await fetch(`${server.url}/model/bench`, { redirect: 'manual' });
   if (first.status !== 307) throw new Error(`GET /model/bench answered ${first.status}`);
-  return server.url;
+  const { createApp } = await import('../app/app.js');
+  return serveFetch(createApp(server.deps).fetch);
 }
 
 if (process.env.WEBML_REDIRECT_BENCH) await runChild(process.env.WEBML_REDIRECT_BENCH as ChildKind);

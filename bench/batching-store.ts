@@ -1,3 +1,6 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { BatchWriter } from '../app/batching/batch-writer.js';
 import { WritePool } from '../app/batching/write-pool.js';
 import type { ObjectStore } from '../app/storage/object-store.js';
@@ -9,6 +12,8 @@ import type { BenchRow } from './report.js';
  * and 1,875 labels objects (32 B) written the way a batching run writes them (BatchWriter:
  * groups, one writeAll each) against one durable `write` per object, 8 batches at a time
  * (how runs wrote before). Both on the embedded store, alternating, median of the rounds.
+ * The notes add the floor under both: merely creating that many empty files and folders
+ * (no data, no fsync) on the same disk, since the embedded store makes one folder per batch.
  */
 const BATCHES = 1875;
 const ROUNDS = 5;
@@ -43,11 +48,27 @@ async function onePerObject(store: ObjectStore, batches: Batches): Promise<void>
   await pool.drain();
 }
 
+/** Creates a folder per batch holding two empty files, as fast as synchronous calls go. */
+function creationFloor(): number {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'webml-create-floor-'));
+  try {
+    const started = performance.now();
+    for (let i = 0; i < BATCHES; i++) {
+      mkdirSync(path.join(dir, `b${i}`));
+      writeFileSync(path.join(dir, `b${i}`, 'data'), '');
+      writeFileSync(path.join(dir, `b${i}`, 'labels'), '');
+    }
+    return performance.now() - started;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** Row: grouped batch writes beside one durable write per object. */
 export async function measureStoreWrites(): Promise<BenchRow[]> {
   const server = await startTestServer();
   const store = server.deps.store;
-  const timing = { grouped: [] as number[], onePerObject: [] as number[] };
+  const timing = { grouped: [] as number[], onePerObject: [] as number[], floor: [] as number[] };
   try {
     for (let round = 0; round < ROUNDS; round++) {
       for (const [name, write] of [['grouped', grouped], ['onePerObject', onePerObject]] as const) {
@@ -57,6 +78,7 @@ export async function measureStoreWrites(): Promise<BenchRow[]> {
         timing[name].push(performance.now() - started);
         await store.remove(batches.flatMap((b) => [b.data.key, b.labels.key]));
       }
+      timing.floor.push(creationFloor());
     }
   } finally {
     await server.close({ remove: true });
@@ -68,7 +90,7 @@ export async function measureStoreWrites(): Promise<BenchRow[]> {
       unit: 'ms',
       baselineName: 'one durable write per object, 8 batches at a time',
       baselineValue: median(timing.onePerObject),
-      notes: `grouped ${timing.grouped.map(Math.round).join('/')} ms, per object ${timing.onePerObject.map(Math.round).join('/')} ms`,
+      notes: `grouped ${timing.grouped.map(Math.round).join('/')} ms, per object ${timing.onePerObject.map(Math.round).join('/')} ms; floor: creating ${BATCHES} folders + ${BATCHES * 2} empty files alone ${Math.round(median(timing.floor))} ms`,
     },
   ];
 }

@@ -2,8 +2,8 @@ import type { ParserScript } from '../../lua/types.js';
 import type { Deps } from '../env.js';
 import { notFound, unprocessable } from '../errors.js';
 import { datasetUploads } from '../repos/dataset-uploads.js';
-import { modelUploads, parserUploads } from '../repos/named-uploads.js';
-import { requireReady } from '../routes/upload-status.js';
+import { parserUploads } from '../repos/named-uploads.js';
+import { requireModel, requireReady } from '../routes/upload-status.js';
 import { keys, type ObjectStore } from '../storage/object-store.js';
 
 /** Parser scripts are source text; anything bigger is not a parser. */
@@ -35,7 +35,7 @@ export interface BatchJob {
 /** Looks up the model, dataset, labelset and parsers of a request; 404 names whichever is not stored. */
 export async function resolveBatchJob({ db, store }: Pick<Deps, 'db' | 'store'>, request: BatchRequest): Promise<BatchJob> {
   const { model, dataset } = request;
-  requireReady(await modelUploads(db, store).find(model), `model '${model}'`, 'model_not_found');
+  await requireModel({ db, store }, model);
   const data = requireReady(await datasetUploads(db, store, model, 'data').find(dataset), `dataset '${dataset}' of model '${model}'`, 'data_not_found');
   const labels = requireReady(
     await datasetUploads(db, store, model, 'labels').find(dataset),

@@ -5,11 +5,10 @@ import { runBatching } from '../batching/run-batching.js';
 import type { AppEnv } from '../env.js';
 import { notFound } from '../errors.js';
 import { batchRepo } from '../repos/batches.js';
-import { modelUploads } from '../repos/named-uploads.js';
 import { keys } from '../storage/object-store.js';
 import { objectHeaders, redirectToDownload } from './signed-redirects.js';
 import { parseId } from './upload-headers.js';
-import { requireReady } from './upload-status.js';
+import { requireModel } from './upload-status.js';
 
 /** Cutting datasets into batches, and the batches workers train on. */
 export const batchRoutes = new Hono<AppEnv>();
@@ -67,6 +66,6 @@ batchRoutes.get('/model/:model/batch/:id/:part{data|labels}', async (c) => {
 /** The model id of the path; 404 when no such model is stored. */
 async function readyModel(c: Context<AppEnv>): Promise<string> {
   const model = parseId(c.req.param('model') ?? '', 'model id');
-  requireReady(await modelUploads(c.var.db, c.var.store).find(model), `model '${model}'`, 'model_not_found');
+  await requireModel(c.var, model);
   return model;
 }

@@ -3,11 +3,11 @@ import { Hono, type Context } from 'hono';
 import type { AppEnv } from '../env.js';
 import { badRequest } from '../errors.js';
 import { datasetUploads, type DatasetKind } from '../repos/dataset-uploads.js';
-import { modelUploads, parserUploads } from '../repos/named-uploads.js';
+import { parserUploads } from '../repos/named-uploads.js';
 import { keys } from '../storage/object-store.js';
 import { objectHeaders, redirectToDownload, redirectToUpload } from './signed-redirects.js';
 import { parseId, requireParserId, requireShape } from './upload-headers.js';
-import { requireReady, takenError } from './upload-status.js';
+import { requireModel, requireReady, takenError } from './upload-status.js';
 
 /** Data and labels of a model: one implementation, the kind comes from the path. */
 export const datasetRoutes = new Hono<AppEnv>();
@@ -17,7 +17,7 @@ const kinds = ':kind{data|labels}';
 datasetRoutes.get(`/model/:model/${kinds}`, async (c) => {
   const kind = c.req.param('kind') as DatasetKind;
   const model = parseId(c.req.param('model'), 'model id');
-  await requireModel(c, model);
+  await requireModel(c.var, model);
   return c.json(await datasetUploads(c.var.db, c.var.store, model, kind).listReady());
 });
 
@@ -26,7 +26,7 @@ datasetRoutes.get(`/model/:model/${kinds}/:id`, async (c) => {
   const kind = c.req.param('kind') as DatasetKind;
   const model = parseId(c.req.param('model'), 'model id');
   const id = parseId(c.req.param('id'), `${noun(kind)} id`);
-  await requireModel(c, model);
+  await requireModel(c.var, model);
   const entry = requireReady(
     await datasetUploads(c.var.db, c.var.store, model, kind).find(id),
     `${noun(kind)} '${id}' of model '${model}'`,
@@ -48,7 +48,7 @@ async function uploadDataset(c: Context<AppEnv>, rawId: string): Promise<Respons
   const kind = c.req.param('kind') as DatasetKind;
   const model = parseId(c.req.param('model') ?? '', 'model id');
   const id = parseId(rawId, `${noun(kind)} id`);
-  await requireModel(c, model);
+  await requireModel(c.var, model);
   const shape = requireShape(c.req.header('x-amz-meta-shape'));
   const parser = requireParserId(c.req.header('x-amz-meta-parser'));
   if ((await parserUploads(c.var.db, c.var.store).find(parser))?.status !== 'ready') {
@@ -64,9 +64,5 @@ async function uploadDataset(c: Context<AppEnv>, rawId: string): Promise<Respons
   });
 }
 
-/** 404 unless the model's object is stored: data only ever belongs to an existing model. */
-async function requireModel(c: Context<AppEnv>, model: string): Promise<void> {
-  requireReady(await modelUploads(c.var.db, c.var.store).find(model), `model '${model}'`, 'model_not_found');
-}
 
 const noun = (kind: DatasetKind) => (kind === 'data' ? 'dataset' : 'labelset');

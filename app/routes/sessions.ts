@@ -1,13 +1,13 @@
 import { Hono, type Context } from 'hono';
 import type { AppEnv } from '../env.js';
 import { badRequest, conflict, notFound } from '../errors.js';
-import { modelUploads } from '../repos/named-uploads.js';
 import type { SessionView } from '../sessions/engine.js';
 import { CreateSessionSchema, PostLossSchema } from '../sessions/schemas.js';
 import { sessionJson } from '../sessions/session-json.js';
 import { readJsonBody, readTensorBody, tensorBodyLimits } from '../sessions/tensor-body.js';
 import { elementCount, encodeFloats, jsonDataToFloats, parseDtype } from '../sessions/tensor-codec.js';
 import { IdSchema, parseOr400 } from '../validation.js';
+import { requireModel } from './upload-status.js';
 
 /**
  * Session routes (spec "Session Handlers", DESIGN.md "Sessions"). Decisions where both are silent:
@@ -32,21 +32,10 @@ type Ctx = Context<AppEnv>;
 const modelId = (c: Ctx, name: string) => parseOr400(IdSchema, c.req.param(name), 'model id');
 const sessionId = (c: Ctx) => parseOr400(IdSchema, c.req.param('sid'), 'session id');
 
-/** Sessions belong to ready models only (a pending upload is settled by the lookup). */
-async function modelIsReady(c: Ctx, model: string) {
-  return (await modelUploads(c.var.db, c.var.store).find(model))?.status === 'ready';
-}
-
-const modelNotFound = (model: string) => notFound(`Model '${model}' does not exist.`, 'model_not_found');
-
-/** A 404 for the model if it is missing, else a 404 for the session. */
+/** A 404 for the model if it is not stored, else a 404 for the session. */
 async function sessionNotFound(c: Ctx, model: string, id: string) {
-  if (!(await modelIsReady(c, model))) return modelNotFound(model);
+  await requireModel(c.var, model);
   return notFound(`Session '${id}' of model '${model}' does not exist.`, 'session_not_found');
-}
-
-async function requireModel(c: Ctx, model: string) {
-  if (!(await modelIsReady(c, model))) throw modelNotFound(model);
 }
 
 /** The session's scalars as headers, on JSON and binary answers alike. */
@@ -59,7 +48,7 @@ function setSessionHeaders(c: Ctx, s: SessionView) {
 
 sessionRoutes.put('/model/:id/session', async (c) => {
   const model = modelId(c, 'id');
-  await requireModel(c, model);
+  await requireModel(c.var, model);
   const body = parseOr400(CreateSessionSchema, await readJsonBody(c, tensorBodyLimits(c.var.config).json), 'session');
   const count = elementCount(body.shape);
   if (count > c.var.config.MAX_PARAMS) {
@@ -73,7 +62,7 @@ sessionRoutes.put('/model/:id/session', async (c) => {
 
 sessionRoutes.get('/model/:mid/sessions', async (c) => {
   const model = modelId(c, 'mid');
-  await requireModel(c, model);
+  await requireModel(c.var, model);
   return c.json(c.var.sessions.list(model));
 });
 

@@ -1,4 +1,6 @@
 import { conflict, notFound } from '../errors.js';
+import type { Deps } from '../env.js';
+import { modelUploads } from '../repos/named-uploads.js';
 import type { UploadEntry } from '../repos/uploads.js';
 
 type Status = Omit<UploadEntry, 'id'>;
@@ -20,4 +22,9 @@ export function takenError(subject: string, entry: Status, code: string) {
     `An upload of ${subject} is in progress until ${until(entry)}; the id is free again if no object arrives by then.`,
     code,
   );
+}
+
+/** 404 unless the model's object is stored: data, batches and sessions only belong to stored models. */
+export async function requireModel({ db, store }: Pick<Deps, 'db' | 'store'>, model: string): Promise<void> {
+  requireReady(await modelUploads(db, store).find(model), `model '${model}'`, 'model_not_found');
 }

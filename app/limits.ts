@@ -3,24 +3,19 @@ import type { IncomingMessage } from 'node:http';
 import type { Config } from './config.js';
 import type { AppEnv } from './env.js';
 import { ApiError, errorBody } from './errors.js';
-import { routeTable, type RouteRule } from './route-table.js';
+import { routeTable, uploadRoutes, type RouteRule } from './route-table.js';
 
 type SizeSetting = 'MAX_UPLOAD_BYTES' | 'MAX_TENSOR_BYTES' | 'MAX_JSON_BYTES';
 
 /**
  * Body caps by route; any route not listed gets MAX_JSON_BYTES, so a new route is capped
- * by default. Upload routes see the whole file too: clients send it before following the
- * 307 to the signed URL. Tensors (session weights) may be large but are bounded.
+ * by default. Upload routes get the upload cap: a client that sends no `Expect: 100-continue`
+ * sends the whole file before it follows the 307 to the signed URL (app/server.ts spares
+ * those that do). Tensors (session weights) may be large but are bounded.
  */
 const bodyRules: Array<RouteRule & { setting: SizeSetting }> = [
   { method: 'PUT', pattern: '/blobs/*', setting: 'MAX_UPLOAD_BYTES' },
-  { method: 'PUT', pattern: '/model/:id', setting: 'MAX_UPLOAD_BYTES' },
-  { method: 'PUT', pattern: '/parser', setting: 'MAX_UPLOAD_BYTES' },
-  { method: 'PUT', pattern: '/parser/:id', setting: 'MAX_UPLOAD_BYTES' },
-  { method: 'PUT', pattern: '/model/:model/data', setting: 'MAX_UPLOAD_BYTES' },
-  { method: 'PUT', pattern: '/model/:model/data/:id', setting: 'MAX_UPLOAD_BYTES' },
-  { method: 'PUT', pattern: '/model/:model/labels', setting: 'MAX_UPLOAD_BYTES' },
-  { method: 'PUT', pattern: '/model/:model/labels/:id', setting: 'MAX_UPLOAD_BYTES' },
+  ...uploadRoutes.map((route) => ({ ...route, setting: 'MAX_UPLOAD_BYTES' as const })),
   { method: 'PUT', pattern: '/model/:id/session', setting: 'MAX_TENSOR_BYTES' },
   { method: 'POST', pattern: '/model/:model/session/:session/weights', setting: 'MAX_TENSOR_BYTES' },
 ];

@@ -37,3 +37,17 @@ export function routeTable<Rule extends RouteRule>(rules: Rule[]): (method: stri
     return undefined;
   };
 }
+
+/**
+ * The app's upload routes: each answers a 307 to a signed URL (or an error) without reading
+ * the request body, which goes to the signed URL instead.
+ */
+export const uploadRoutes: RouteRule[] = [
+  { method: 'PUT', pattern: '/model/:id' },
+  { method: 'PUT', pattern: '/parser' },
+  { method: 'PUT', pattern: '/parser/:id' },
+  { method: 'PUT', pattern: '/model/:model/data' },
+  { method: 'PUT', pattern: '/model/:model/data/:id' },
+  { method: 'PUT', pattern: '/model/:model/labels' },
+  { method: 'PUT', pattern: '/model/:model/labels/:id' },
+];

@@ -1,17 +1,8 @@
 import { createAdaptorServer, type HttpBindings, type Http2Bindings } from '@hono/node-server';
 import type { Server } from 'node:http';
-import { routeTable } from './route-table.js';
+import { routeTable, uploadRoutes } from './route-table.js';
 
-/** Upload routes: they answer (307 to a signed URL, or an error) without reading the body. */
-const answersWithoutBody = routeTable([
-  { method: 'PUT', pattern: '/model/:id' },
-  { method: 'PUT', pattern: '/parser' },
-  { method: 'PUT', pattern: '/parser/:id' },
-  { method: 'PUT', pattern: '/model/:model/data' },
-  { method: 'PUT', pattern: '/model/:model/data/:id' },
-  { method: 'PUT', pattern: '/model/:model/labels' },
-  { method: 'PUT', pattern: '/model/:model/labels/:id' },
-]);
+const answersWithoutBody = routeTable(uploadRoutes);
 
 export interface NodeServerOptions {
   /** The app's fetch; `env` carries Node's request and response (routes that stream bodies use them). */

@@ -43,6 +43,7 @@ const corsExposeHeaders = [
   'X-Session-Version',
   'X-Session-Loss',
   'X-Session-Alpha',
+  'X-Next-After',
   'X-Request-Id',
 ];
 

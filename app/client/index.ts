@@ -7,6 +7,6 @@ export type { BatchOptions, BatchPart, BatchPartMeta, BatchResult } from './reso
 export type { UploadDatasetOptions } from './resources/datasets.js';
 export type { UploadModelOptions } from './resources/models.js';
 export type { UploadParserOptions } from './resources/parsers.js';
-export type { CreateSessionOptions, LossPoint, SessionJson, SessionStatus, SessionWeights } from './resources/sessions.js';
+export type { CreateSessionOptions, LossPageOptions, LossPoint, SessionJson, SessionStatus, SessionWeights } from './resources/sessions.js';
 export { bytesToFloat32, float32ToBytes, parseShape, shapeSize } from './tensor-codec.js';
 export type { UploadBody, UploadOptions, UploadResult } from './upload.js';

@@ -2,7 +2,7 @@ import { Hono, type Context } from 'hono';
 import type { AppEnv } from '../env.js';
 import { badRequest, conflict, notFound } from '../errors.js';
 import type { SessionView } from '../sessions/engine.js';
-import { CreateSessionSchema, PostLossSchema } from '../sessions/schemas.js';
+import { CreateSessionSchema, LossPageQuerySchema, PostLossSchema } from '../sessions/schemas.js';
 import { sessionJson } from '../sessions/session-json.js';
 import { readJsonBody, readTensorBody, tensorBodyLimits } from '../sessions/tensor-body.js';
 import { elementCount, encodeFloats, jsonDataToFloats, parseDtype } from '../sessions/tensor-codec.js';
@@ -23,7 +23,11 @@ import { requireModel } from './upload-status.js';
  *   as bytes, `?dtype` other than float32/float64 is a 400. The X-Session-* and
  *   X-Tensor-Shape headers come with every answer, HEAD included. A stored session whose
  *   blob does not fit its shape is the spec's "not proper JSON" 400.
- * - GET .../losses: every posted loss as `[{ version, loss, at }]`, oldest first.
+ * - GET .../losses: posted losses as `[{ seq, version, loss, at }]`, oldest first, one page at a
+ *   time: `?limit` points (default and most: 10,000) whose `seq` is above `?after` (default 0).
+ *   A client pages by asking again with `?after=<seq of the last point>` until a page comes back
+ *   shorter than its limit; a full page also carries that cursor as `X-Next-After`. Clients that
+ *   send no query get the first page, as before. Bad values are a 400.
  */
 export const sessionRoutes = new Hono<AppEnv>();
 
@@ -86,9 +90,11 @@ sessionRoutes.get('/model/:mid/session/:sid', async (c) => {
 
 sessionRoutes.get('/model/:mid/session/:sid/losses', async (c) => {
   const [model, id] = [modelId(c, 'mid'), sessionId(c)];
-  const history = await c.var.sessions.losses(model, id);
-  if (!history) throw await sessionNotFound(c, model, id);
-  return c.json(history.map((p) => ({ version: p.version, loss: p.loss, at: new Date(p.at).toISOString() })));
+  const page = parseOr400(LossPageQuerySchema, c.req.query(), 'losses query');
+  const points = await c.var.sessions.losses(model, id, page);
+  if (!points) throw await sessionNotFound(c, model, id);
+  if (points.length === page.limit) c.header('X-Next-After', String(points[points.length - 1].seq));
+  return c.json(points.map((p) => ({ seq: p.seq, version: p.version, loss: p.loss, at: new Date(p.at).toISOString() })));
 });
 
 sessionRoutes.post('/model/:mid/session/:sid/loss', async (c) => {

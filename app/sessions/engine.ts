@@ -4,7 +4,7 @@ import { ApiError, badRequest } from '../errors.js';
 import { bufferPool } from './buffer-pool.js';
 import { groupCommit } from './group-commit.js';
 import { hotSessionCache, sessionKey, type HotSession } from './session-cache.js';
-import { sessionRepo, type LossPoint } from './session-repo.js';
+import { sessionRepo, type LossPage, type StoredLossPoint } from './session-repo.js';
 import { elementCount } from './tensor-codec.js';
 
 export interface EngineOptions {
@@ -132,11 +132,11 @@ export function createSessionEngine(db: Db, options: EngineOptions) {
      */
     read: (model: string, id: string): SessionView | null => hot(model, id),
 
-    /** The session's loss history including every point posted before the call, or null if no session. */
-    async losses(model: string, id: string): Promise<LossPoint[] | null> {
+    /** A page of the session's loss history, which holds every point posted before the call; null if no session. */
+    async losses(model: string, id: string, page: LossPage): Promise<StoredLossPoint[] | null> {
       const cached = cache.get(sessionKey(model, id));
       if (cached) await commits.settled(cached);
-      return repo.exists(model, id) ? repo.lossHistory(model, id) : null;
+      return repo.exists(model, id) ? repo.lossPage(model, id, page) : null;
     },
 
     /** Buffers for update bodies, handed back once merged. */

@@ -21,3 +21,16 @@ export const TensorSchema = z.object({
 
 /** Body of POST .../loss. */
 export const PostLossSchema = z.object({ loss: z.number() });
+
+/** The most loss points one GET .../losses answers with, and its page size when `?limit` is absent. */
+export const maxLossPage = 10_000;
+
+const wholeNumber = (example: string) => z.string().regex(/^\d{1,15}$/, `must be a whole number, e.g. ${example}`).transform(Number);
+
+/** Query of GET .../losses: `after` is the `seq` of the last point already read (0: from the start). */
+export const LossPageQuerySchema = z.object({
+  after: wholeNumber('?after=0').default(0),
+  limit: wholeNumber('?limit=100')
+    .pipe(z.number().min(1, 'must be at least 1').max(maxLossPage, `must be at most ${maxLossPage}; read the next page with ?after=<seq of the last point>`))
+    .default(maxLossPage),
+});

@@ -1,4 +1,4 @@
-import { and, asc, eq, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, sql } from 'drizzle-orm';
 import type { Db } from '../../db/open.js';
 import { sessionLosses, sessions } from '../../db/schema/sessions.js';
 
@@ -19,6 +19,17 @@ export interface LossPoint {
   version: number;
   loss: number;
   at: number;
+}
+
+/** A stored loss point with its `seq`: increasing across all sessions, the cursor for paging. */
+export interface StoredLossPoint extends LossPoint {
+  seq: number;
+}
+
+/** Which slice of a loss history to read: points whose seq is above `after`, at most `limit` of them. */
+export interface LossPage {
+  after: number;
+  limit: number;
 }
 
 /** What one group commit writes for a session: its row, its weights only if they changed, and new loss points. */
@@ -67,6 +78,19 @@ export function sessionRepo(db: Db) {
       at: sql.placeholder('at'),
     })
     .prepare();
+  const readLossPage = db
+    .select({ seq: sessionLosses.seq, version: sessionLosses.version, loss: sessionLosses.loss, at: sessionLosses.at })
+    .from(sessionLosses)
+    .where(
+      and(
+        eq(sessionLosses.model, sql.placeholder('model')),
+        eq(sessionLosses.session, sql.placeholder('id')),
+        gt(sessionLosses.seq, sql.placeholder('after')),
+      ),
+    )
+    .orderBy(asc(sessionLosses.seq))
+    .limit(sql.placeholder('limit'))
+    .prepare();
 
   return {
     /** The session, or null. Its weights are copied into an aligned Float64Array. */
@@ -114,14 +138,9 @@ export function sessionRepo(db: Db) {
       );
     },
 
-    /** Every posted loss of the session, in posting order. */
-    lossHistory(model: string, id: string): LossPoint[] {
-      return db
-        .select({ version: sessionLosses.version, loss: sessionLosses.loss, at: sessionLosses.at })
-        .from(sessionLosses)
-        .where(and(eq(sessionLosses.model, model), eq(sessionLosses.session, id)))
-        .orderBy(asc(sessionLosses.seq))
-        .all();
+    /** One page of the session's loss history, in posting order (a range scan of the (model, session, seq) index). */
+    lossPage(model: string, id: string, page: LossPage): StoredLossPoint[] {
+      return readLossPage.all({ model, id, ...page });
     },
   };
 }

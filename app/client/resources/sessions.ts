@@ -25,11 +25,20 @@ export interface SessionJson {
   [extra: string]: unknown;
 }
 
-/** One posted loss: the session version it was posted at, and when (ISO time). */
+/** One posted loss: its `seq` (the paging cursor), the session version it was posted at, and when (ISO time). */
 export interface LossPoint {
+  seq: number;
   version: number;
   loss: number;
   at: string;
+}
+
+/** Which page of a loss history to read. */
+export interface LossPageOptions extends CallOptions {
+  /** Only points whose `seq` is above this (the last `seq` already read); default 0, from the start. */
+  after?: number;
+  /** At most this many points (the server's default and maximum: 10,000). */
+  limit?: number;
 }
 
 /** A session's weights on the binary path. */
@@ -54,6 +63,18 @@ export function sessionsApi(http: Http) {
   const model$ = (model: string) => `/model/${encodeURIComponent(model)}`;
   const session$ = (model: string, id: string) => `${model$(model)}/session/${encodeURIComponent(id)}`;
   const numberHeader = (headers: Headers, name: string) => (headers.has(name) ? Number(headers.get(name)) : null);
+  // X-Next-After comes with a full page only: its absence means the history ends here.
+  const lossPage = async (model: string, id: string, { after, limit, signal }: LossPageOptions = {}) => {
+    const query = new URLSearchParams();
+    if (after !== undefined) query.set('after', String(after));
+    if (limit !== undefined) query.set('limit', String(limit));
+    const search = query.toString();
+    const response = await http.send('GET', `${session$(model, id)}/losses${search ? `?${search}` : ''}`, {
+      headers: { Accept: 'application/json' },
+      signal,
+    });
+    return { points: (await response.json()) as LossPoint[], nextAfter: numberHeader(response.headers, 'x-next-after') };
+  };
 
   return {
     /** PUT /model/:id/session: creates a session; resolves to its id. */
@@ -120,7 +141,17 @@ export function sessionsApi(http: Http) {
         signal: options?.signal,
       });
     },
-    /** GET /model/:mid/session/:sid/losses: every posted loss, oldest first. */
-    losses: (model: string, id: string, options?: CallOptions) => http.json<LossPoint[]>('GET', `${session$(model, id)}/losses`, options),
+    /** GET /model/:mid/session/:sid/losses: one page of posted losses, oldest first. */
+    losses: async (model: string, id: string, options?: LossPageOptions) => (await lossPage(model, id, options)).points,
+    /** Every posted loss after `options.after` (default: all of them), oldest first, read page by page. */
+    async allLosses(model: string, id: string, options: Omit<LossPageOptions, 'limit'> = {}): Promise<LossPoint[]> {
+      const all: LossPoint[] = [];
+      for (let after = options.after; ; ) {
+        const page = await lossPage(model, id, { after, signal: options.signal });
+        all.push(...page.points);
+        if (page.nextAfter === null) return all;
+        after = page.nextAfter;
+      }
+    },
   };
 }

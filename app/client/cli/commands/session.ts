@@ -38,7 +38,7 @@ export function sessionCommand(): Command {
       const { client } = cliContext(cmd);
       const [weights, losses] = await Promise.all([
         client.sessions.weights(opts.model, opts.session),
-        client.sessions.losses(opts.model, opts.session),
+        client.sessions.allLosses(opts.model, opts.session),
       ]);
       console.log(`session ${opts.session} of model ${opts.model}`);
       console.log(`  version ${weights.version}, loss ${weights.loss}, alpha ${weights.alpha}, weights [${weights.shape}]`);

@@ -149,6 +149,12 @@ describe('in Chromium', () => {
     expect(posted).toBeGreaterThanOrEqual(5);
     await expect.poll(() => chart.getAttribute('data-points')).toBe(String(posted));
     expect((await chart.locator('polyline').getAttribute('points'))!.split(' ')).toHaveLength(posted);
+    // Later refreshes ask only for losses after the newest one drawn, and add them to the curve.
+    const newest = (await client.sessions.allLosses(run.model, run.session)).at(-1)!.seq;
+    for (const loss of [0.25, 0.125]) await client.sessions.postLoss(run.model, run.session, loss);
+    await expect.poll(() => chart.getAttribute('data-points'), { timeout: 10_000 }).toBe(String(posted + 2));
+    expect((await chart.locator('polyline').getAttribute('points'))!.split(' ')).toHaveLength(posted + 2);
+    expect(watch.requests).toContain(`${server.url}/model/${run.model}/session/${run.session}/losses?after=${newest}`);
     await page.screenshot({ path: path.join(artifacts, 'dashboard.png'), fullPage: true });
 
     await model.getByLabel('New session id').fill('from-dashboard');

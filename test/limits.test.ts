@@ -1,3 +1,4 @@
+import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keys } from '../app/storage/object-store.js';
 import { bodySetting } from '../app/limits.js';
@@ -104,6 +105,29 @@ describe('request limits over HTTP', () => {
     expect((await create()).status).toBe(200);
     await expectJsonError(await create(), 409, /MAX_SESSIONS_PER_MODEL/);
     expect(await fetch(`${s.url}/model/m/sessions`).then((r) => r.json())).toHaveLength(2);
+  });
+
+  it('concurrent creates cannot push a model past MAX_SESSIONS_PER_MODEL', async () => {
+    await uploadModel(s.url, 'crowded');
+    const body = JSON.stringify({ shape: [2] });
+    // Every request's headers (which the cap sees first) arrive before any body is complete.
+    const requests = Array.from({ length: 5 }, () => {
+      const req = http.request(`${s.url}/model/crowded/session`, {
+        method: 'PUT',
+        headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) },
+      });
+      const status = new Promise<number>((resolve, reject) => {
+        req.on('response', (res) => (res.resume(), resolve(res.statusCode!)));
+        req.on('error', reject);
+      });
+      req.write(body.slice(0, 5));
+      return { req, status };
+    });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    for (const { req } of requests) req.end(body.slice(5));
+    const statuses = await Promise.all(requests.map((r) => r.status));
+    expect(statuses.sort()).toEqual([200, 200, 409, 409, 409]);
+    expect(await fetch(`${s.url}/model/crowded/sessions`).then((r) => r.json())).toHaveLength(2);
   });
 
   it('a dataset makes at most MAX_BATCHES_PER_DATASET batches (422), keeping its previous set', async () => {

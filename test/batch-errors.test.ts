@@ -52,11 +52,11 @@ describe('POST /model/:model/data/:id/batch errors', () => {
     ['no data_parser', { label_parser: 'idx-labels', batch_size: 4 }, /data_parser/],
     ['no label_parser', { data_parser: 'idx-images', batch_size: 4 }, /label_parser/],
     ['no batch_size', { data_parser: 'idx-images', label_parser: 'idx-labels' }, /batch_size/],
-    ['batch_size 0', { ...good, batch_size: 0 }, /batch_size/],
-    ['batch_size -3', { ...good, batch_size: -3 }, /batch_size/],
-    ['batch_size 2.5', { ...good, batch_size: 2.5 }, /batch_size/],
-    ['batch_size abc', { ...good, batch_size: 'abc' }, /batch_size/],
-    ['batch_size too big', { ...good, batch_size: 10_000_001 }, /batch_size/],
+    ['batch_size 0', { ...good, batch_size: 0 }, /batch_size: must be at least 1/],
+    ['batch_size -3', { ...good, batch_size: -3 }, /batch_size: must be (a whole number|at least 1)/],
+    ['batch_size 2.5', { ...good, batch_size: 2.5 }, /batch_size: must be a whole number/],
+    ['batch_size abc', { ...good, batch_size: 'abc' }, /batch_size: must be a whole number/],
+    ['batch_size too big', { ...good, batch_size: 10_000_001 }, /batch_size: must be at most 1000000/],
     ['a bad parser id', { ...good, data_parser: '../etc' }, /data_parser/],
   ])('answers 400 for %s, in every body encoding', async (_, fields, message) => {
     for (const encoding of ['multipart', 'urlencoded', 'json'] as const) {

@@ -6,10 +6,16 @@ import { IdSchema, parseOr400 } from '../validation.js';
 /** Largest batch_size accepted; the batch byte cap (cut-batches.ts) bounds memory on top. */
 export const maxBatchSize = 1_000_000;
 
-// Form fields arrive as strings, JSON may send a number: accept both, but only digits.
-const BatchSizeSchema = z
-  .union([z.number(), z.string().trim().regex(/^\d+$/, 'must be a whole number').transform(Number)])
-  .pipe(z.number().int('must be a whole number').min(1, 'must be at least 1').max(maxBatchSize, `must be at most ${maxBatchSize}`));
+// Form fields arrive as strings, JSON may send a number: accept both, but only digits. (A
+// union of the two would answer a bad form value with zod's bare "Invalid input".)
+const BatchSizeSchema = z.preprocess(
+  (value) => (typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : value),
+  z
+    .number({ error: 'must be a whole number, e.g. 32' })
+    .int('must be a whole number')
+    .min(1, 'must be at least 1')
+    .max(maxBatchSize, `must be at most ${maxBatchSize}`),
+);
 
 const BatchBodySchema = z.object({
   data_parser: IdSchema,

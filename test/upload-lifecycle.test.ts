@@ -160,3 +160,34 @@ describe('MinIO endpoint unreachable', () => {
     await expect(openDeps(config)).rejects.toThrow(/MinIO/);
   });
 });
+
+describe('an embedded upload that outlives its URL', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({ env: { URL_EXPIRY_SECONDS: '2' } });
+  });
+  afterAll(() => server?.close({ remove: true }));
+
+  it('is kept when a listing runs after the URL expired but before the body ended', async () => {
+    const signed = await put(`${server.url}/parser/slow`, { 'x-amz-meta-name': 'slow' });
+    expect(signed.status).toBe(307);
+    const { url, expiresAt } = await signed.json();
+    let finish!: () => void;
+    const body = new ReadableStream<Uint8Array>({
+      async start(controller) {
+        controller.enqueue(new TextEncoder().encode('function parse(chunk, n) '));
+        await new Promise<void>((resolve) => (finish = resolve));
+        controller.enqueue(new TextEncoder().encode('return {} end'));
+        controller.close();
+      },
+    });
+    // The URL is valid when the PUT starts, as S3 checks it.
+    const response = fetch(url, { method: 'PUT', body, duplex: 'half' } as RequestInit);
+    await sleep(Date.parse(expiresAt) - Date.now() + 200);
+    // A listing settles pending entries: the one still receiving its body must not be dropped.
+    expect(await getJson<string[]>(`${server.url}/parsers`)).not.toContain('slow');
+    finish();
+    expect((await response).status).toBe(200);
+    expect(await getJson<string[]>(`${server.url}/parsers`)).toContain('slow');
+  });
+});

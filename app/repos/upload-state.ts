@@ -20,6 +20,30 @@ function rowOf(key: string): { table: UploadTable; where: SQL | undefined } | nu
   return null;
 }
 
+// Keys whose body is streaming in right now, per database (in memory: a crash ends every upload).
+const receiving = new WeakMap<Db, Map<string, number>>();
+
+/**
+ * Notes that the object under `key` is being received until the returned function is
+ * called. A signed URL is checked when the upload starts, as S3 does, so an upload may
+ * outlive its URL: its pending row must not be dropped meanwhile (see isReceiving).
+ */
+export function beginReceiving(db: Db, key: string): () => void {
+  let keys = receiving.get(db);
+  if (!keys) receiving.set(db, (keys = new Map()));
+  keys.set(key, (keys.get(key) ?? 0) + 1);
+  return () => {
+    const left = keys.get(key)! - 1;
+    if (left > 0) keys.set(key, left);
+    else keys.delete(key);
+  };
+}
+
+/** True while an upload of `key` is streaming into this server's store. */
+export function isReceiving(db: Db, key: string): boolean {
+  return receiving.get(db)?.has(key) ?? false;
+}
+
 /** True when an index row (pending or ready) is waiting for, or holds, the object under `key`. */
 export function expectsUpload(db: Db, key: string): boolean {
   const row = rowOf(key);

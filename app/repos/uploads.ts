@@ -1,6 +1,6 @@
 import type { Db } from '../../db/open.js';
 import type { ObjectStore } from '../storage/object-store.js';
-import { markUploadReady } from './upload-state.js';
+import { isReceiving, markUploadReady } from './upload-state.js';
 
 /** The upload-state columns every models/parsers/datasets row carries. */
 export interface UploadEntry {
@@ -33,7 +33,8 @@ export function uploadExpiry(expirySeconds: number, now = Date.now()): number {
 /**
  * The life cycle of DESIGN.md "Metadata index": an entry is pending from the moment its
  * upload URL is handed out; the first read or listing after the object exists marks it
- * ready (a stat), and one whose URL expired without an object is dropped, freeing its id.
+ * ready (a stat), and one whose URL expired without an object (and with no upload of it
+ * still streaming into the embedded store) is dropped, freeing its id.
  * Only pending entries ever cost a store call; the store is never listed.
  */
 export function uploadRepository<Entry extends UploadEntry, Meta>(db: Db, store: ObjectStore, rows: UploadRows<Entry, Meta>) {
@@ -43,7 +44,7 @@ export function uploadRepository<Entry extends UploadEntry, Meta>(db: Db, store:
     const info = await store.stat(key);
     const now = Date.now();
     if (info) markUploadReady(db, key, info);
-    else if (entry.expiresAt <= now) rows.dropExpired(entry.id, now);
+    else if (entry.expiresAt <= now && !isReceiving(db, key)) rows.dropExpired(entry.id, now);
   }
 
   // A ready entry never turns pending again and only pending rows are ever deleted, so an id

@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import type { ReadableStream as NodeWebStream } from 'node:stream/web';
 import type { AppEnv } from '../env.js';
 import { ApiError, BackendError, badRequest, conflict, errorBody, notFound } from '../errors.js';
-import { expectsUpload, markUploadReady } from '../repos/upload-state.js';
+import { beginReceiving, expectsUpload, markUploadReady } from '../repos/upload-state.js';
 import { parseRange } from '../storage/byte-range.js';
 import { isEmbeddedStore, type EmbeddedStore } from '../storage/embedded.js';
 import { assertSafeKey } from '../storage/object-key.js';
@@ -101,13 +101,18 @@ blobRoutes.put(`${prefix}*`, async (c) => {
   // Stored exactly as sent, whatever its Content-Type: the body is never parsed.
   const raw = c.req.raw.body;
   const body = raw ? Readable.fromWeb(raw as NodeWebStream<Uint8Array>) : Readable.from([]);
-  const info = await store.write(key, body).catch((err) => {
-    if (err instanceof BackendError) throw err;
-    throw badRequest('The upload body ended early (connection closed?); nothing was stored. Send the PUT again.', 'incomplete_body');
-  });
-  if (!markUploadReady(db, key, info, c.req.header('Content-Type'))) {
-    await store.remove([key]);
-    throw gone();
+  const received = beginReceiving(db, key);
+  try {
+    const info = await store.write(key, body).catch((err) => {
+      if (err instanceof BackendError) throw err;
+      throw badRequest('The upload body ended early (connection closed?); nothing was stored. Send the PUT again.', 'incomplete_body');
+    });
+    if (!markUploadReady(db, key, info, c.req.header('Content-Type'))) {
+      await store.remove([key]);
+      throw gone();
+    }
+    return c.body(null, 200, { ETag: info.etag });
+  } finally {
+    received();
   }
-  return c.body(null, 200, { ETag: info.etag });
 });

@@ -67,6 +67,9 @@ describe('webml --help', () => {
         expect(option.description, `${command.name()} ${option.flags}`).not.toBe('');
         expect(help).toContain(option.flags);
       }
+      // The global options work after any command, so every command's help names them.
+      expect(help, command.name()).toContain('--server <url>');
+      expect(help, command.name()).toContain('--token <token>');
     }
   });
 
@@ -75,5 +78,6 @@ describe('webml --help', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('Usage: webml train [options]');
     expect(result.stdout).toContain('--workers <n>');
+    expect(result.stdout).toContain('--server <url>');
   });
 });

@@ -17,5 +17,12 @@ export function buildProgram(): Command {
   for (const command of [pushCommand(), batchCommand(), sessionCommand(), trainCommand(), workerCommand(), evalCommand(), demoCommand()]) {
     program.addCommand(command);
   }
+  showGlobalOptionsInHelp(program);
   return program;
+}
+
+// Every command's --help lists --server and --token too; addCommand does not pass help settings down.
+function showGlobalOptionsInHelp(command: Command): void {
+  command.configureHelp({ showGlobalOptions: true });
+  command.commands.forEach(showGlobalOptionsInHelp);
 }

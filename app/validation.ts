@@ -1,5 +1,3 @@
-import { zValidator } from '@hono/zod-validator';
-import type { ValidationTargets } from 'hono';
 import { z } from 'zod';
 import { badRequest } from './errors.js';
 
@@ -16,15 +14,6 @@ export function describeZodError(error: z.ZodError): string {
   return error.issues
     .map((issue) => (issue.path.length ? `${issue.path.join('.')}: ${issue.message}` : issue.message))
     .join('; ');
-}
-
-/** zValidator with the project's 400 error format. */
-export function validate<T extends z.ZodType, Target extends keyof ValidationTargets>(target: Target, schema: T) {
-  return zValidator(target, schema, (result) => {
-    if (!result.success) {
-      throw badRequest(`Invalid ${target === 'param' ? 'URL parameter' : target}: ${describeZodError(result.error as unknown as z.ZodError)}`);
-    }
-  });
 }
 
 /** Parses a value against a schema or throws a 400 naming `what`. */

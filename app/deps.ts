@@ -20,10 +20,16 @@ export async function openDeps(config: Config): Promise<OpenedDeps> {
   mkdirSync(config.DATA_DIR, { recursive: true });
   const db = openDatabase(path.join(config.DATA_DIR, 'webml.sqlite'));
   const store = config.STORAGE === 'minio' ? createMinioStore(config) : createEmbeddedStore(config);
-  await store.init();
-  // Before serving: clears what a crash left behind (see sweep.ts).
-  await sweepStore(db, store);
-  await registerBundledParsers({ db, store });
+  try {
+    await store.init();
+    // Before serving: clears what a crash left behind (see sweep.ts).
+    await sweepStore(db, store);
+    await registerBundledParsers({ db, store });
+  } catch (err) {
+    // A caller that handles the failure (and retries) must not be left holding the database.
+    db.$client.close();
+    throw err;
+  }
   const lua = createLuaRunner(config);
   const sessions = createSessionEngine(db, { cacheBytes: config.SESSION_CACHE_MB * 1024 * 1024 });
   return {

@@ -1,3 +1,4 @@
+import { readdirSync, readlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -158,6 +159,15 @@ describe('MinIO endpoint unreachable', () => {
     });
     const config = loadConfig({ DATA_DIR: path.join(server.dataDir, 'unreachable'), STORAGE: 'minio', MINIO_ENDPOINT: '127.0.0.1', MINIO_PORT: String(closedPort) });
     await expect(openDeps(config)).rejects.toThrow(/MinIO/);
+    // Nothing it opened before failing stays open (the database file above all).
+    const held = readdirSync('/proc/self/fd').flatMap((fd) => {
+      try {
+        return [readlinkSync(`/proc/self/fd/${fd}`)];
+      } catch {
+        return [];
+      }
+    });
+    expect(held.filter((file) => file.startsWith(config.DATA_DIR))).toEqual([]);
   });
 });
 

@@ -40,6 +40,7 @@ const corsExposeHeaders = [
   'x-amz-meta-parser',
   'x-amz-meta-dtype',
   'X-Tensor-Shape',
+  'X-Tensor-Dtype',
   'X-Session-Version',
   'X-Session-Loss',
   'X-Session-Alpha',

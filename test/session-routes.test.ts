@@ -122,6 +122,15 @@ describe('GET /model/:mid/session/:sid and /sessions', () => {
     expect(Array.from(new Float64Array(await f64.arrayBuffer()))).toEqual(data);
   });
 
+  it('lets a browser on another origin read the tensor and session headers of a binary GET', async () => {
+    await createSession(base, 'm', { id: 'cors', shape: [2] });
+    const res = await fetch(`${base}/model/m/session/cors`, { headers: { Accept: 'application/octet-stream', Origin: 'https://volunteer.example' } });
+    const exposed = res.headers.get('access-control-expose-headers')!.toLowerCase().split(',');
+    for (const header of ['x-tensor-shape', 'x-tensor-dtype', 'x-session-version', 'x-session-loss', 'x-session-alpha']) {
+      expect(exposed).toContain(header);
+    }
+  });
+
   it('answers HEAD with the session headers and no body', async () => {
     await createSession(base, 'm', { id: 'head', shape: [3], loss: 1.25 });
     const res = await fetch(`${base}/model/m/session/head`, { method: 'HEAD' });

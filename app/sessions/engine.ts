@@ -24,7 +24,7 @@ export interface NewSession {
 /** A session as readers see it: valid until the caller next awaits (the engine keeps mutating it). */
 export type SessionView = Readonly<Omit<HotSession, 'key' | 'weightsChanged' | 'newLosses'>>;
 
-/** Spare update-body buffers kept for reuse (eight concurrent 1M-parameter float32 bodies fit). */
+/** Spare update-body buffers kept for reuse (sixteen concurrent 1M-parameter float32 bodies fit, eight float64). */
 const bodyPoolBytes = 64 * 1024 * 1024;
 
 /** center = center * alpha + update * (1 - alpha), in float64. */

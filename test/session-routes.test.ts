@@ -212,6 +212,11 @@ describe('POST /model/:mid/session/:sid/weights', () => {
     const post = (text: string) => fetch(weightsUrl(sid), { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: text });
     await expectJsonError(await post('{"shape":[2],"data":[1,'), 400, /JSON/);
     await expectJsonError(await post('{"shape":[2],"data":[1e999,1]}'), 400, /data\[0\] is Infinity/);
+    // Raw floats sent the way `curl --data-binary @weights.bin` sends them (form-urlencoded):
+    // the answer says how to send binary instead of only that the bytes are not JSON.
+    const bytes = new Uint8Array(new Float32Array([1, 2]).buffer);
+    const untyped = await fetch(weightsUrl(sid), { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: new Blob([bytes]) });
+    await expectJsonError(untyped, 400, /not valid JSON.*Content-Type: application\/octet-stream.*X-Tensor-Shape/);
     expect((await getSession(base, 'm', sid)).version).toBe(0);
   });
 

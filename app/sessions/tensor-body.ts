@@ -34,13 +34,13 @@ export function tensorBodyLimits(config: Config) {
 
 const useBinary = 'Send large tensors as application/octet-stream float32 with an X-Tensor-Shape header.';
 
-/** Reads and parses a JSON body of at most `limit` bytes, or throws a 400/413. */
-export async function readJsonBody(c: Context, limit: number): Promise<unknown> {
+/** Reads and parses a JSON body of at most `limit` bytes, or throws a 400 (with `hint` when not JSON) or 413. */
+export async function readJsonBody(c: Context, limit: number, hint?: string): Promise<unknown> {
   const text = new TextDecoder().decode(await readBody(bodyOf(c), { limit, advice: useBinary }));
   try {
     return JSON.parse(text);
   } catch (err) {
-    throw badRequest(`Body is not valid JSON: ${(err as Error).message}`);
+    throw badRequest(`Body is not valid JSON: ${(err as Error).message}${hint ? ` ${hint}` : ''}`);
   }
 }
 
@@ -89,7 +89,9 @@ export async function readTensorBody(c: Context<AppEnv>, expected: readonly numb
     if (bad >= 0) throw nonFiniteError('data', bad, values[bad]);
     return values;
   }
-  const { shape, data } = parseOr400(TensorSchema, await readJsonBody(c, limits.json), 'tensor');
+  // Raw floats sent without the binary type (curl --data-binary says form-urlencoded) land here.
+  const notJson = 'Send JSON { shape, data }, or raw floats with Content-Type: application/octet-stream and an X-Tensor-Shape header.';
+  const { shape, data } = parseOr400(TensorSchema, await readJsonBody(c, limits.json, notJson), 'tensor');
   assertShape(shape, expected);
   return jsonDataToFloats(data, count, 'data');
 }

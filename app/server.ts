@@ -3,6 +3,8 @@ import type { Server } from 'node:http';
 import { routeTable, uploadRoutes } from './route-table.js';
 
 const answersWithoutBody = routeTable(uploadRoutes);
+/** How long a client may take to send its request headers (Node's own default). */
+const headersTimeoutMs = 60_000;
 
 export interface NodeServerOptions {
   /** The app's fetch; `env` carries Node's request and response (routes that stream bodies use them). */
@@ -22,7 +24,15 @@ export interface NodeServerOptions {
  */
 export function createNodeServer(options: NodeServerOptions): Server {
   const { fetch, hostname, maxHeaderSize } = options;
-  const server = createAdaptorServer({ fetch, hostname, serverOptions: maxHeaderSize ? { maxHeaderSize } : {} }) as Server;
+  const serverOptions = {
+    // Node's default cuts off any request whose body is still arriving after 300 s (408):
+    // an upload to the embedded store (MAX_UPLOAD_BYTES, 8 GiB by default) may take longer.
+    requestTimeout: 0,
+    // Set explicitly: by default it is min(60 s, requestTimeout), which would now be 0 (none).
+    headersTimeout: headersTimeoutMs,
+    ...(maxHeaderSize ? { maxHeaderSize } : {}),
+  };
+  const server = createAdaptorServer({ fetch, hostname, serverOptions }) as Server;
   server.on('checkContinue', (req, res) => {
     const path = (req.url ?? '').split('?')[0];
     if (!answersWithoutBody(req.method ?? '', path)) res.writeContinue();

@@ -21,16 +21,23 @@ const CLAIM_MS = 5 * 60 * 1000;
 
 /**
  * Stores each bundled parser and lists it as ready, unless a parser of that id (a user's,
- * or one registered at an earlier start) exists: those are never overwritten.
+ * or one registered at an earlier start) exists: those are never overwritten. Runs at
+ * start-up, after the sweep, so no upload is in flight.
  */
 export async function registerBundledParsers({ db, store }: Pick<Deps, 'db' | 'store'>): Promise<void> {
   for (const { id, name } of BUNDLED_PARSERS) {
-    // Claim the id first, so a user's upload of the same id can never be overwritten.
-    const claimed = db
-      .insert(parsers)
-      .values({ id, name, status: 'pending', expiresAt: Date.now() + CLAIM_MS })
-      .onConflictDoNothing()
-      .run().changes === 1;
+    // Claim the id first, so a user's upload of the same id can never be overwritten. A
+    // pending row under the bundled name is a claim an earlier start left when it died
+    // before storing the object (the sweep has already made it ready if the object exists):
+    // take it back rather than leave the parser missing.
+    const expiresAt = Date.now() + CLAIM_MS;
+    const claimed =
+      db.insert(parsers).values({ id, name, status: 'pending', expiresAt }).onConflictDoNothing().run().changes === 1 ||
+      db
+        .update(parsers)
+        .set({ expiresAt })
+        .where(and(eq(parsers.id, id), eq(parsers.name, name), eq(parsers.status, 'pending')))
+        .run().changes === 1;
     if (!claimed) continue;
     let info;
     try {

@@ -46,6 +46,16 @@ describe('registerBundledParsers', () => {
     expect(db.select().from(parsers).where(eq(parsers.id, 'idx-labels')).get()).toMatchObject({ name: 'uploading', status: 'pending' });
   });
 
+  it('takes back its own claim left by a crash before the object was written, so the parser is not missing until the claim expires', async () => {
+    const db = openDatabase(':memory:');
+    // What a start that died between claiming 'csv' and storing it leaves (sweep keeps it: not expired).
+    db.insert(parsers).values({ id: 'csv', name: 'Numeric CSV (bundled)', expiresAt: Date.now() + 60_000 }).run();
+    const { store, objects } = recordingStore();
+    await registerBundledParsers({ db, store });
+    expect(objects.has('parsers/csv')).toBe(true);
+    expect(db.select().from(parsers).where(eq(parsers.id, 'csv')).get()).toMatchObject({ status: 'ready' });
+  });
+
   it('is a no-op at the next start', async () => {
     const db = openDatabase(':memory:');
     await registerBundledParsers({ db, store: recordingStore().store });

@@ -196,6 +196,9 @@ describe('an embedded upload that outlives its URL', () => {
     await sleep(Date.parse(expiresAt) - Date.now() + 200);
     // A listing settles pending entries: the one still receiving its body must not be dropped.
     expect(await getJson<string[]>(`${server.url}/parsers`)).not.toContain('slow');
+    // Its URL's expiry has passed, so the messages do not promise the id back by then.
+    await expectJsonError(await put(`${server.url}/parser/slow`, { 'x-amz-meta-name': 'again' }), 409, /still arriving/);
+    await expectJsonError(await fetch(`${server.url}/parser/slow`, { redirect: 'manual' }), 404, /still arriving/);
     finish();
     expect((await response).status).toBe(200);
     expect(await getJson<string[]>(`${server.url}/parsers`)).toContain('slow');

@@ -8,20 +8,27 @@ type Status = Omit<UploadEntry, 'id'>;
 const capitalized = (s: string) => `${s[0].toUpperCase()}${s.slice(1)}`;
 const until = (entry: Status) => new Date(entry.expiresAt).toISOString();
 
+/**
+ * How a pending upload stands: its URL still valid, or expired with the upload that started
+ * before still streaming in (such a row is kept; see isReceiving).
+ */
+const uploadState = (entry: Status) =>
+  entry.expiresAt > Date.now()
+    ? `is in progress until ${until(entry)}`
+    : `is still arriving (its URL expired at ${until(entry)}, after the upload started)`;
+
 /** The entry if its object is stored; otherwise a 404 saying whether an upload is under way. `subject` is e.g. "model 'mnist'". */
 export function requireReady<Entry extends Status>(entry: Entry | null, subject: string, code: string): Entry {
   if (entry?.status === 'ready') return entry;
-  if (entry) throw notFound(`${capitalized(subject)} is not stored yet: its upload is in progress until ${until(entry)}.`, code);
+  if (entry) throw notFound(`${capitalized(subject)} is not stored yet: its upload ${uploadState(entry)}.`, code);
   throw notFound(`${capitalized(subject)} does not exist.`, code);
 }
 
 /** A 409 for an id that cannot take a new upload, saying whether it is stored or being uploaded. */
 export function takenError(subject: string, entry: Status, code: string) {
   if (entry.status === 'ready') return conflict(`${capitalized(subject)} already exists; choose another id.`, code);
-  return conflict(
-    `An upload of ${subject} is in progress until ${until(entry)}; the id is free again if no object arrives by then.`,
-    code,
-  );
+  const freed = entry.expiresAt > Date.now() ? 'if no object arrives by then' : 'if that upload fails';
+  return conflict(`An upload of ${subject} ${uploadState(entry)}; the id is free again ${freed}.`, code);
 }
 
 /** 404 unless the model's object is stored: data, batches and sessions only belong to stored models. */

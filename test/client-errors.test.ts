@@ -3,15 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, WebMLError } from '../app/client/index.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
-
-async function failure(call: () => Promise<unknown>): Promise<WebMLError> {
-  const error = await call().then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(WebMLError);
-  return error as WebMLError;
-}
+import { failure } from './helpers/client-failure.js';
 
 describe('bearer tokens', () => {
   const admin = 'admin-token-0123456789';

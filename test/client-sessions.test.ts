@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClient, WebMLError, type WebMLClient } from '../app/client/index.js';
+import { createClient, type WebMLClient } from '../app/client/index.js';
 import { encodeIdx } from '../app/client/idx.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
+import { failure } from './helpers/client-failure.js';
 
 let server: TestServer;
 let client: WebMLClient;
@@ -12,15 +13,6 @@ beforeAll(async () => {
   await client.models.upload('m', '{}', { name: 'm' });
 });
 afterAll(() => server.close({ remove: true }));
-
-async function failure(call: () => Promise<unknown>): Promise<WebMLError> {
-  const error = await call().then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(WebMLError);
-  return error as WebMLError;
-}
 
 // Seven 2x2 images whose pixels all equal their index, labelled 10 + index.
 const count = 7;

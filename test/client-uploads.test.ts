@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClient, WebMLError, type WebMLClient } from '../app/client/index.js';
+import { createClient, type WebMLClient } from '../app/client/index.js';
 import { encodeIdx } from '../app/client/idx.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
+import { failure } from './helpers/client-failure.js';
 
 let server: TestServer;
 let client: WebMLClient;
@@ -11,16 +12,6 @@ beforeAll(async () => {
   client = createClient({ server: server.url });
 });
 afterAll(() => server.close({ remove: true }));
-
-/** Runs `call` and returns the WebMLError it must throw. */
-async function failure(call: () => Promise<unknown>): Promise<WebMLError> {
-  const error = await call().then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(WebMLError);
-  return error as WebMLError;
-}
 
 const images = encodeIdx({ shape: [3, 2, 2], data: Uint8Array.from({ length: 12 }, (_, i) => i * 20) });
 const labels = encodeIdx({ shape: [3], data: Uint8Array.of(0, 1, 2) });

@@ -67,11 +67,17 @@ export function requireToken(config: Config): MiddlewareHandler<AppEnv> {
   // No token configured: every route is open, so there is nothing to look up.
   if (!config.WEBML_ADMIN_TOKEN && !config.WEBML_WORKER_TOKEN) return (_c, next) => next();
   const tokensFor = { public: [], worker: acceptedTokens('worker', config), admin: acceptedTokens('admin', config) };
+  // Named after what is configured: with only a worker token set, admin routes take it too.
+  const needsFor = {
+    public: '',
+    worker: config.WEBML_ADMIN_TOKEN ? 'a worker or admin token' : 'the worker token',
+    admin: config.WEBML_ADMIN_TOKEN ? 'the admin token' : 'the worker token',
+  };
   return async (c, next) => {
     const role = roleFor(c.req.method, c.req.path);
     const accepted = tokensFor[role];
     if (accepted.length === 0) return next();
-    const needs = role === 'admin' ? 'the admin token' : 'a worker or admin token';
+    const needs = needsFor[role];
     const token = bearerToken(c.req.header('Authorization'));
     if (token === null) {
       c.header('WWW-Authenticate', 'Bearer realm="webml"');

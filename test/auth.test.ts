@@ -193,4 +193,9 @@ describe('worker token only', () => {
     await expectUnauthorized(await listModels(s));
     expect((await listModels(s, WORKER)).status).toBe(200);
   });
+
+  it('names the worker token, the only one configured, in its 401 and 403 messages', async () => {
+    await expectJsonError(await putModel(s, 'm5'), 401, /needs the worker token/);
+    await expectJsonError(await putModel(s, 'm5', 'wrong-token-0123456789'), 403, /needs the worker token/);
+  });
 });

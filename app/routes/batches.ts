@@ -42,26 +42,28 @@ batchRoutes.get('/model/:model/batch', async (c) => {
 });
 
 // Hono runs this handler for HEAD too: HEAD answers from the index without a redirect.
-batchRoutes.get('/model/:model/batch/:id/:part{data|labels}', async (c) => {
-  const model = parseId(c.req.param('model'), 'model id');
-  const id = parseId(c.req.param('id'), 'batch id');
-  const part = c.req.param('part') as 'data' | 'labels';
-  const batch = batchRepo(c.var.db).find(model, id);
-  if (!batch) {
-    await readyModel(c);
-    throw notFound(`Batch '${id}' of model '${model}' does not exist; GET /model/${model}/batches lists them.`, 'batch_not_found');
-  }
-  if (c.req.method === 'HEAD') {
-    const [size, shape, dtype] =
-      part === 'data' ? [batch.dataSize, batch.dataShape, batch.dataDtype] : [batch.labelSize, batch.labelShape, batch.labelDtype];
-    return objectHeaders(
-      c,
-      { size, etag: null, contentType: 'application/octet-stream', updatedAt: batch.createdAt },
-      { shape: JSON.stringify(shape), dtype },
-    );
-  }
-  return redirectToDownload(c, keys.batch(model, id, part));
-});
+// One route per part, not `:part{data|labels}`: see app/routes/datasets.ts.
+for (const part of ['data', 'labels'] as const) {
+  batchRoutes.get(`/model/:model/batch/:id/${part}`, async (c) => {
+    const model = parseId(c.req.param('model'), 'model id');
+    const id = parseId(c.req.param('id'), 'batch id');
+    const batch = batchRepo(c.var.db).find(model, id);
+    if (!batch) {
+      await readyModel(c);
+      throw notFound(`Batch '${id}' of model '${model}' does not exist; GET /model/${model}/batches lists them.`, 'batch_not_found');
+    }
+    if (c.req.method === 'HEAD') {
+      const [size, shape, dtype] =
+        part === 'data' ? [batch.dataSize, batch.dataShape, batch.dataDtype] : [batch.labelSize, batch.labelShape, batch.labelDtype];
+      return objectHeaders(
+        c,
+        { size, etag: null, contentType: 'application/octet-stream', updatedAt: batch.createdAt },
+        { shape: JSON.stringify(shape), dtype },
+      );
+    }
+    return redirectToDownload(c, keys.batch(model, id, part));
+  });
+}
 
 /** The model id of the path; 404 when no such model is stored. */
 async function readyModel(c: Context<AppEnv>): Promise<string> {

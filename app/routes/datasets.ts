@@ -9,43 +9,42 @@ import { objectHeaders, redirectToDownload, redirectToUpload } from './signed-re
 import { parseId, requireParserId, requireShape } from './upload-headers.js';
 import { requireModel, requireReady, takenError } from './upload-status.js';
 
-/** Data and labels of a model: one implementation, the kind comes from the path. */
+/** Data and labels of a model: one implementation, registered once per kind. */
 export const datasetRoutes = new Hono<AppEnv>();
 
-const kinds = ':kind{data|labels}';
+// Literal `data` and `labels` segments rather than one `:kind{data|labels}` pattern: Hono's
+// fast RegExpRouter cannot take that pattern beside the other /model/:x/... routes, and one
+// such route sends every request of the app through the slower TrieRouter.
+for (const kind of ['data', 'labels'] as const) {
+  datasetRoutes.get(`/model/:model/${kind}`, async (c) => {
+    const model = parseId(c.req.param('model'), 'model id');
+    await requireModel(c.var, model);
+    return c.json(await datasetUploads(c.var.db, c.var.store, model, kind).listReady());
+  });
 
-datasetRoutes.get(`/model/:model/${kinds}`, async (c) => {
-  const kind = c.req.param('kind') as DatasetKind;
-  const model = parseId(c.req.param('model'), 'model id');
-  await requireModel(c.var, model);
-  return c.json(await datasetUploads(c.var.db, c.var.store, model, kind).listReady());
-});
+  // Hono runs this handler for HEAD too: HEAD answers from the index without a redirect.
+  datasetRoutes.get(`/model/:model/${kind}/:id`, async (c) => {
+    const model = parseId(c.req.param('model'), 'model id');
+    const id = parseId(c.req.param('id'), `${noun(kind)} id`);
+    await requireModel(c.var, model);
+    const entry = requireReady(
+      await datasetUploads(c.var.db, c.var.store, model, kind).find(id),
+      `${noun(kind)} '${id}' of model '${model}'`,
+      `${kind}_not_found`,
+    );
+    if (c.req.method === 'HEAD') return objectHeaders(c, entry, { shape: JSON.stringify(entry.shape), parser: entry.parser });
+    return redirectToDownload(c, keys.dataset(kind, model, id));
+  });
 
-// Hono runs this handler for HEAD too: HEAD answers from the index without a redirect.
-datasetRoutes.get(`/model/:model/${kinds}/:id`, async (c) => {
-  const kind = c.req.param('kind') as DatasetKind;
-  const model = parseId(c.req.param('model'), 'model id');
-  const id = parseId(c.req.param('id'), `${noun(kind)} id`);
-  await requireModel(c.var, model);
-  const entry = requireReady(
-    await datasetUploads(c.var.db, c.var.store, model, kind).find(id),
-    `${noun(kind)} '${id}' of model '${model}'`,
-    `${kind}_not_found`,
-  );
-  if (c.req.method === 'HEAD') return objectHeaders(c, entry, { shape: JSON.stringify(entry.shape), parser: entry.parser });
-  return redirectToDownload(c, keys.dataset(kind, model, id));
-});
-
-datasetRoutes.put(`/model/:model/${kinds}`, (c) => uploadDataset(c, randomUUID()));
-datasetRoutes.put(`/model/:model/${kinds}/:id`, (c) => uploadDataset(c, c.req.param('id')));
+  datasetRoutes.put(`/model/:model/${kind}`, (c) => uploadDataset(c, kind, randomUUID()));
+  datasetRoutes.put(`/model/:model/${kind}/:id`, (c) => uploadDataset(c, kind, c.req.param('id')));
+}
 
 /**
  * A dataset id, like a model id, is never reused while taken (409): batches are cut from
  * a dataset by id, so silently replacing its bytes would leave them describing other data.
  */
-async function uploadDataset(c: Context<AppEnv>, rawId: string): Promise<Response> {
-  // The route patterns only match these two kinds.
-  const kind = c.req.param('kind') as DatasetKind;
+async function uploadDataset(c: Context<AppEnv>, kind: DatasetKind, rawId: string): Promise<Response> {
   const model = parseId(c.req.param('model') ?? '', 'model id');
   const id = parseId(rawId, `${noun(kind)} id`);
   await requireModel(c.var, model);
@@ -63,6 +62,5 @@ async function uploadDataset(c: Context<AppEnv>, rawId: string): Promise<Respons
     if (taken) throw takenError(`${noun(kind)} '${id}' of model '${model}'`, taken, `${kind}_exists`);
   });
 }
-
 
 const noun = (kind: DatasetKind) => (kind === 'data' ? 'dataset' : 'labelset');

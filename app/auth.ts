@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { MiddlewareHandler } from 'hono';
+import type { Context } from 'hono';
 import type { Config } from './config.js';
 import type { AppEnv } from './env.js';
 import { ApiError } from './errors.js';
@@ -62,10 +62,13 @@ function matchesAny(token: string, accepted: Buffer[]): boolean {
   return ok;
 }
 
-/** Rejects a request without the token its route's role needs: 401 when missing, 403 when wrong. */
-export function requireToken(config: Config): MiddlewareHandler<AppEnv> {
+/**
+ * A check for the app's front door: throws 401 when a request lacks the token its route's
+ * role needs, 403 when the token is wrong.
+ */
+export function requireToken(config: Config): (c: Context<AppEnv>) => void {
   // No token configured: every route is open, so there is nothing to look up.
-  if (!config.WEBML_ADMIN_TOKEN && !config.WEBML_WORKER_TOKEN) return (_c, next) => next();
+  if (!config.WEBML_ADMIN_TOKEN && !config.WEBML_WORKER_TOKEN) return () => {};
   const tokensFor = { public: [], worker: acceptedTokens('worker', config), admin: acceptedTokens('admin', config) };
   // Named after what is configured: with only a worker token set, admin routes take it too.
   const needsFor = {
@@ -73,10 +76,10 @@ export function requireToken(config: Config): MiddlewareHandler<AppEnv> {
     worker: config.WEBML_ADMIN_TOKEN ? 'a worker or admin token' : 'the worker token',
     admin: config.WEBML_ADMIN_TOKEN ? 'the admin token' : 'the worker token',
   };
-  return async (c, next) => {
+  return (c) => {
     const role = roleFor(c.req.method, c.req.path);
     const accepted = tokensFor[role];
-    if (accepted.length === 0) return next();
+    if (accepted.length === 0) return;
     const needs = needsFor[role];
     const token = bearerToken(c.req.header('Authorization'));
     if (token === null) {
@@ -86,6 +89,5 @@ export function requireToken(config: Config): MiddlewareHandler<AppEnv> {
     if (!matchesAny(token, accepted)) {
       throw new ApiError(403, 'forbidden', `The bearer token is not valid for ${c.req.method} ${c.req.path}; it needs ${needs}.`);
     }
-    return next();
   };
 }

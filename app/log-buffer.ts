@@ -1,14 +1,17 @@
 /** Past this many characters a batch is written at once rather than at the end of the turn. */
 const maxBatchChars = 64 * 1024;
 
-let pending = '';
+// An array joined once per batch: appending to one string builds a rope that is slow to flatten.
+let pending: string[] = [];
+let pendingChars = 0;
 let scheduled = false;
 
 function flush() {
   scheduled = false;
-  if (pending === '') return;
-  const batch = pending;
-  pending = '';
+  if (pending.length === 0) return;
+  const batch = pending.join('');
+  pending = [];
+  pendingChars = 0;
   process.stdout.write(batch);
 }
 
@@ -21,8 +24,9 @@ process.on('exit', flush);
  * write per request line was ~9 µs of a redirect). Order is kept; nothing waits on it.
  */
 export function bufferedStdout(line: string): void {
-  pending += line;
-  if (pending.length >= maxBatchChars) flush();
+  pending.push(line);
+  pendingChars += line.length;
+  if (pendingChars >= maxBatchChars) flush();
   else if (!scheduled) {
     scheduled = true;
     setImmediate(flush);

@@ -25,7 +25,7 @@ export function assertRoomForSession({ db, config }: Pick<Deps, 'db' | 'config'>
  * Refuses a new session for a full model before its body is read (a body may be hundreds
  * of megabytes). Mount on PUT /model/:id/session, before the route that creates it.
  */
-export const capSessionsPerModel: MiddlewareHandler<AppEnv> = async (c, next) => {
+export const capSessionsPerModel: MiddlewareHandler<AppEnv> = (c, next) => {
   const model = c.req.param('id');
   if (c.req.method === 'PUT' && model) assertRoomForSession(c.var, model);
   return next();

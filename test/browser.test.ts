@@ -173,4 +173,19 @@ describe('in Chromium', () => {
     expect(watch.errors).toEqual([]);
     expect(offsite()).toEqual([]);
   }, 60_000);
+
+  it('a script on another origin sends the token and reads the custom headers of an answer', async () => {
+    await page.goto(`${server.url}/`);
+    // localhost and 127.0.0.1 are different origins to the browser: this goes through CORS,
+    // preflight included (the Authorization header is not a simple one).
+    const other = server.url.replace('127.0.0.1', 'localhost');
+    const seen = await page.evaluate(
+      async ({ url, token }) => {
+        const res = await fetch(url, { method: 'HEAD', headers: { Authorization: `Bearer ${token}`, 'X-Request-Id': 'cross-origin-1' } });
+        return { status: res.status, version: res.headers.get('x-session-version'), requestId: res.headers.get('x-request-id') };
+      },
+      { url: `${other}/model/${run.model}/session/${run.session}`, token: workerToken },
+    );
+    expect(seen).toEqual({ status: 200, version: String(await serverVersion()), requestId: 'cross-origin-1' });
+  });
 });

@@ -120,8 +120,8 @@ describe.each(['embedded', 'minio'] as const)('model routes (%s store)', (storag
 
     const upload = await fetch(`${base}/model/cors`, { method: 'PUT', headers: { ...origin, 'x-amz-meta-name': 'cors' }, redirect: 'manual' });
     expect(upload.status).toBe(307);
-    const exposed = upload.headers.get('access-control-expose-headers')!.toLowerCase();
-    for (const header of ['location', 'x-object-id', 'x-amz-meta-name', 'etag', 'last-modified']) expect(exposed).toContain(header);
+    // Every header, X-Object-Id included (test/browser.test.ts reads one cross-origin in Chromium).
+    expect(upload.headers.get('access-control-expose-headers')).toBe('*');
   });
 
   it.each(badIds)('answers 400 with a JSON error for the bad id %s on GET, HEAD and PUT', async (id) => {

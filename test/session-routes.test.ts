@@ -125,10 +125,9 @@ describe('GET /model/:mid/session/:sid and /sessions', () => {
   it('lets a browser on another origin read the tensor and session headers of a binary GET', async () => {
     await createSession(base, 'm', { id: 'cors', shape: [2] });
     const res = await fetch(`${base}/model/m/session/cors`, { headers: { Accept: 'application/octet-stream', Origin: 'https://volunteer.example' } });
-    const exposed = res.headers.get('access-control-expose-headers')!.toLowerCase().split(',');
-    for (const header of ['x-tensor-shape', 'x-tensor-dtype', 'x-session-version', 'x-session-loss', 'x-session-alpha']) {
-      expect(exposed).toContain(header);
-    }
+    expect(res.headers.get('access-control-allow-origin')).toBe('*');
+    // Every header (test/browser.test.ts reads X-Session-Version cross-origin in Chromium).
+    expect(res.headers.get('access-control-expose-headers')).toBe('*');
   });
 
   it('answers HEAD with the session headers and no body', async () => {

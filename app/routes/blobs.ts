@@ -63,30 +63,32 @@ blobRoutes.get(`${prefix}*`, async (c) => {
   const opened = await store.open(key);
   if (!opened) throw notFound(`No object is stored under ${key}.`);
   const { info } = opened;
-  const headers = new Headers({
+  // A plain record, answered through c.body: the response then also carries the headers the
+  // front door set (CORS, request id), which a bare new Response would drop.
+  const headers: Record<string, string> = {
     'Content-Type': info.contentType,
     ETag: info.etag,
     'Last-Modified': info.lastModified.toUTCString(),
     'Accept-Ranges': 'bytes',
-  });
+  };
   const range = parseRange(c.req.header('Range'), info.size);
   if (range === 'unsatisfiable') {
     await opened.close();
-    headers.set('Content-Range', `bytes */${info.size}`);
+    headers['Content-Range'] = `bytes */${info.size}`;
     const message = `The object has ${info.size} bytes; ask for a range inside them.`;
-    if (c.req.method === 'HEAD') return new Response(null, { status: 416, headers });
-    headers.set('Content-Type', 'application/json');
-    return new Response(JSON.stringify(errorBody('range_not_satisfiable', message)), { status: 416, headers });
+    if (c.req.method === 'HEAD') return c.body(null, 416, headers);
+    headers['Content-Type'] = 'application/json';
+    return c.body(JSON.stringify(errorBody('range_not_satisfiable', message)), 416, headers);
   }
-  headers.set('Content-Length', String(range ? range.end - range.start + 1 : info.size));
-  if (range) headers.set('Content-Range', `bytes ${range.start}-${range.end}/${info.size}`);
+  headers['Content-Length'] = String(range ? range.end - range.start + 1 : info.size);
+  if (range) headers['Content-Range'] = `bytes ${range.start}-${range.end}/${info.size}`;
   const status = range ? 206 : 200;
   if (c.req.method === 'HEAD') {
     await opened.close();
-    return new Response(null, { status, headers });
+    return c.body(null, status, headers);
   }
   const body = Readable.toWeb(opened.stream(range ?? undefined)) as ReadableStream<Uint8Array>;
-  return new Response(body, { status, headers });
+  return c.body(body, status, headers);
 });
 
 blobRoutes.put(`${prefix}*`, async (c) => {

@@ -35,6 +35,16 @@ describe.each(['embedded', 'minio'] as const)('model routes (%s store)', (storag
     expect(await downloadThroughRedirect(`${base}/model/exact`)).toEqual(bytes);
   });
 
+  it('downloads with the Content-Type the object was uploaded with, as HEAD reports it', async () => {
+    await uploadThroughRedirect(`${base}/model/typed`, { 'x-amz-meta-name': 'typed' }, everyByte(), 'application/json');
+    const head = await fetch(`${base}/model/typed`, { method: 'HEAD' });
+    expect(head.headers.get('content-type')).toBe('application/json');
+    const download = await fetch(`${base}/model/typed`);
+    expect(download.status).toBe(200);
+    expect(download.headers.get('content-type')).toBe('application/json');
+    expect(new Uint8Array(await download.arrayBuffer())).toEqual(everyByte());
+  });
+
   it('hands repeated downloads the same signed URL, which keeps working', async () => {
     await uploadThroughRedirect(`${base}/model/popular`, { 'x-amz-meta-name': 'popular' }, everyByte());
     const first = await fetch(`${base}/model/popular`, { redirect: 'manual' });

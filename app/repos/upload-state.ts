@@ -54,6 +54,19 @@ export function expectsUpload(db: Db, key: string): boolean {
 }
 
 /**
+ * The Content-Type recorded for the ready upload stored under `key`, or null (no such
+ * upload, or a key no upload uses, such as a batch). The embedded store keeps no type of
+ * its own; answering with the uploader's type is what S3 and MinIO do.
+ */
+export function uploadedContentType(db: Db, key: string): string | null {
+  const row = rowOf(key);
+  if (!row) return null;
+  const table = row.table as typeof models;
+  const found = db.select({ status: table.status, contentType: table.contentType }).from(table).where(row.where).get();
+  return found?.status === 'ready' ? found.contentType : null;
+}
+
+/**
  * Marks the index row of `key` ready with the stored object's size, ETag and type (the
  * client's `contentType` when given, else the store's). Returns false when no row expects
  * that key (never requested, or dropped because its URL expired): the caller then removes

@@ -57,7 +57,8 @@ for (const part of ['data', 'labels'] as const) {
         part === 'data' ? [batch.dataSize, batch.dataShape, batch.dataDtype] : [batch.labelSize, batch.labelShape, batch.labelDtype];
       return objectHeaders(
         c,
-        { size, etag: null, contentType: 'application/octet-stream', updatedAt: batch.createdAt },
+        // Batch ids are never reused (each run draws a new prefix), so the id names the bytes.
+        { size, etag: `${id}.${part}`, contentType: 'application/octet-stream', updatedAt: batch.createdAt },
         { shape: JSON.stringify(shape), dtype },
       );
     }

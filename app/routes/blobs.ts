@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import type { ReadableStream as NodeWebStream } from 'node:stream/web';
 import type { AppEnv } from '../env.js';
 import { ApiError, BackendError, badRequest, conflict, errorBody, notFound } from '../errors.js';
-import { beginReceiving, expectsUpload, markUploadReady } from '../repos/upload-state.js';
+import { beginReceiving, expectsUpload, markUploadReady, uploadedContentType } from '../repos/upload-state.js';
 import { parseRange } from '../storage/byte-range.js';
 import { isEmbeddedStore, type EmbeddedStore } from '../storage/embedded.js';
 import { assertSafeKey } from '../storage/object-key.js';
@@ -66,7 +66,8 @@ blobRoutes.get(`${prefix}*`, async (c) => {
   // A plain record, answered through c.body: the response then also carries the headers the
   // front door set (CORS, request id), which a bare new Response would drop.
   const headers: Record<string, string> = {
-    'Content-Type': info.contentType,
+    // The type the object was uploaded with, as HEAD /model/:id reports it and S3 would.
+    'Content-Type': uploadedContentType(c.var.db, key) ?? info.contentType,
     ETag: info.etag,
     'Last-Modified': info.lastModified.toUTCString(),
     'Accept-Ranges': 'bytes',

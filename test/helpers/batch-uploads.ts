@@ -82,5 +82,8 @@ export async function downloadPart(base: string, model: string, batch: string, p
   expect(object.status).toBe(200);
   const bytes = new Uint8Array(await object.arrayBuffer());
   expect(Number(head.headers.get('content-length'))).toBe(bytes.byteLength);
+  expect(head.headers.get('content-type')).toBe('application/octet-stream');
+  expect(head.headers.get('etag')).toBe(`"${batch}.${part}"`);
+  expect(Date.parse(head.headers.get('last-modified')!)).not.toBeNaN();
   return { bytes, shape: JSON.parse(head.headers.get('x-amz-meta-shape')!), dtype: head.headers.get('x-amz-meta-dtype')! };
 }

@@ -28,6 +28,8 @@ const ConfigSchema = z.object({
   LUA_TIMEOUT_MS: positiveInt.default(30_000),
   LUA_MEMORY_MB: positiveInt.default(256),
   PARSER_CHUNK_BYTES: positiveInt.default(64 * 1024),
+  /** Batch runs at once: each runs two parser threads, each with up to LUA_MEMORY_MB of heap. */
+  MAX_BATCH_RUNS: positiveInt.default(2),
   /** Largest session (element count of its weights tensor). */
   MAX_PARAMS: positiveInt.default(50_000_000),
   /** Session weights kept hot in memory; least recently used sessions beyond it are dropped (reloaded on use). */

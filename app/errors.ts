@@ -9,6 +9,8 @@ export class ApiError extends HTTPException {
     status: ContentfulStatusCode,
     readonly code: string,
     message: string,
+    /** Extra headers of the answer (Retry-After on a 503). */
+    readonly headers: Record<string, string> = {},
   ) {
     super(status, { message });
   }
@@ -52,8 +54,9 @@ export const onError: ErrorHandler = (err, c: Context) => {
   if (err instanceof HTTPException) {
     const status = err.status as ContentfulStatusCode;
     const code = err instanceof ApiError ? err.code : (defaultCodes[status] ?? 'error');
-    if (isHead(c)) return c.body(null, status);
-    return c.json(errorBody(code, err.message || code), status);
+    const headers = err instanceof ApiError ? err.headers : {};
+    if (isHead(c)) return c.body(null, status, headers);
+    return c.json(errorBody(code, err.message || code), status, headers);
   }
   const backend = failingBackend(err);
   console.error(`[${backend}]`, err);

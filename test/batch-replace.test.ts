@@ -118,3 +118,33 @@ describe('replacing a dataset batch set', () => {
     await expectStoreHoldsExactly(ids);
   });
 });
+
+describe('batch runs at once', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({ env: { PARSER_CHUNK_BYTES: '64', MAX_BATCH_RUNS: '1' } });
+    await uploadModel(server.url, 'm');
+    await uploadParser(server.url, 'slow-images', slowImages);
+    for (const id of ['a', 'b']) {
+      await uploadDataset(server.url, 'm', 'data', id, [2, 2], 'idx-images', images);
+      await uploadDataset(server.url, 'm', 'labels', id, [1], 'idx-labels', idxLabels(labels));
+    }
+  });
+  afterAll(() => server.close({ remove: true }));
+
+  it('past MAX_BATCH_RUNS a run of another dataset answers 503 with Retry-After, and runs once one ends', async () => {
+    const [first, second] = await Promise.all([
+      postBatch(server.url, 'm', 'a', { data_parser: 'slow-images', label_parser: 'idx-labels', batch_size: 20 }),
+      new Promise((r) => setTimeout(r, 30)).then(() => postBatch(server.url, 'm', 'b', { ...idx, batch_size: 20 })),
+    ]);
+    expect(first.status).toBe(200);
+    expect(await first.json()).toEqual({ batches: 5, records: 100 });
+    expect(second.status).toBe(503);
+    expect(second.headers.get('retry-after')).toBe('10');
+    expect((await second.json()).error).toEqual({ code: 'batching_busy', message: expect.stringMatching(/MAX_BATCH_RUNS=1/) });
+    // Nothing of the refused run was kept; once the first run is over the same request runs.
+    expect(await listBatches(server.url, 'm')).toHaveLength(5);
+    await batchOk(server.url, 'm', 'b', { ...idx, batch_size: 20 });
+    expect(await listBatches(server.url, 'm')).toHaveLength(10);
+  });
+});

@@ -27,7 +27,7 @@ type BatchDeps = Pick<Deps, 'db' | 'store' | 'lua' | 'config'>;
  * dataset is going on.
  */
 export async function runBatching(deps: BatchDeps, job: BatchJob): Promise<BatchingResult> {
-  const release = lockBatchRun(deps.db, job.model, job.dataset);
+  const release = lockBatchRun(deps.db, job.model, job.dataset, deps.config.MAX_BATCH_RUNS);
   try {
     return await batchUnderLock(deps, job);
   } finally {

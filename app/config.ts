@@ -23,6 +23,8 @@ const ConfigSchema = z.object({
   MINIO_BUCKET: z.string().min(3).default('webml'),
   MINIO_REGION: z.string().min(1).default('us-east-1'),
   URL_EXPIRY_SECONDS: positiveInt.max(7 * 24 * 3600).default(120),
+  /** MinIO: how long past its URL's expiry an upload that started in time may still be arriving. */
+  MINIO_UPLOAD_GRACE_SECONDS: positiveInt.max(7 * 24 * 3600).default(3600),
   CORS_ORIGINS: z.string().default('*'),
   /** Parser sandbox budget per run. */
   LUA_TIMEOUT_MS: positiveInt.default(30_000),

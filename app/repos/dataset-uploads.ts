@@ -42,9 +42,9 @@ export function datasetUploads(db: Db, store: ObjectStore, model: string, kind: 
         .map((r) => r.id),
     insertPending: (id, { shape, parser }, expiresAt) =>
       db.insert(datasets).values({ model, kind, id, shape, parser, expiresAt }).onConflictDoNothing().run().changes === 1,
-    dropExpired: (id, now) => {
+    dropExpired: (id, expiredBy) => {
       db.delete(datasets)
-        .where(and(scope, eq(datasets.id, id), eq(datasets.status, 'pending'), lte(datasets.expiresAt, now)))
+        .where(and(scope, eq(datasets.id, id), eq(datasets.status, 'pending'), lte(datasets.expiresAt, expiredBy)))
         .run();
     },
   });

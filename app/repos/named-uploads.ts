@@ -21,8 +21,8 @@ function namedUploads(db: Db, store: ObjectStore, table: typeof models | typeof 
       db.select({ id: t.id }).from(t).where(eq(t.status, 'ready')).orderBy(asc(t.id)).all().map((r) => r.id),
     insertPending: (id, { name }, expiresAt) =>
       db.insert(t).values({ id, name, expiresAt }).onConflictDoNothing().run().changes === 1,
-    dropExpired: (id, now) => {
-      db.delete(t).where(and(eq(t.id, id), eq(t.status, 'pending'), lte(t.expiresAt, now))).run();
+    dropExpired: (id, expiredBy) => {
+      db.delete(t).where(and(eq(t.id, id), eq(t.status, 'pending'), lte(t.expiresAt, expiredBy))).run();
     },
   });
 }

@@ -88,6 +88,7 @@ export function createEmbeddedStore(config: Config): EmbeddedStore {
 
   return {
     kind: 'embedded',
+    lateUploadGraceMs: 0,
 
     async init() {
       // Temp files left by a crash are half objects nobody can reach: drop them.

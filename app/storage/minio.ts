@@ -49,6 +49,7 @@ export function createMinioStore(config: Config, options: { timeoutMs?: number }
 
   return {
     kind: 'minio',
+    lateUploadGraceMs: config.MINIO_UPLOAD_GRACE_SECONDS * 1000,
 
     async init() {
       const exists = await storeCall(`checking bucket ${bucket}`, () => client.bucketExists(bucket));

@@ -84,9 +84,12 @@ export function limitRequestSize(config: Config): MiddlewareHandler<AppEnv> {
       throw new ApiError(431, 'headers_too_large', `The request headers total more than ${config.MAX_HEADER_BYTES} bytes (MAX_HEADER_BYTES).`);
     }
 
+    const declared = c.req.header('Content-Length');
+    const chunked = declared === undefined && Boolean(c.req.header('Transfer-Encoding'));
+    // No body (most GETs): no cap to look up.
+    if (declared === undefined && !chunked) return next();
     const setting = bodySetting(c.req.method, c.req.path);
     const limit = config[setting];
-    const declared = c.req.header('Content-Length');
     // Node rejects bodies longer than their Content-Length, so a declared length is binding.
     if (declared !== undefined && Number(declared) > limit) {
       // The unread body is still on the wire: this connection cannot carry another request.
@@ -95,7 +98,7 @@ export function limitRequestSize(config: Config): MiddlewareHandler<AppEnv> {
     }
     // Only a chunked body has no declared length. Touching `body` otherwise would open the
     // socket's stream and stop the server from discarding a body no handler reads.
-    if (declared !== undefined || !c.req.header('Transfer-Encoding')) return next();
+    if (!chunked) return next();
     const body = c.req.raw.body;
     if (!body) return next();
     return capChunkedBody(c, next, body, limit, setting);

@@ -4,6 +4,7 @@ import { Hono } from 'hono';
 import { fork, type ChildProcess } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import type { AppEnv } from '../app/env.js';
 import type { Bench, BenchRow } from './report.js';
 
 /**
@@ -13,6 +14,8 @@ import type { Bench, BenchRow } from './report.js';
  * the app runs with its whole middleware stack and default request logging (to /dev/null).
  * Server CPU per request is printed too: req/s of the bare route is capped by autocannon
  * itself (one of the two cores), and the machine is shared, so req/s ratios wander.
+ * A third server, the floor, is the bare route plus only the request log and CORS headers
+ * every answer of the app carries: how far the app sits above it is the cost of the rest.
  */
 const CONNECTIONS = 50;
 const SECONDS = 3;
@@ -20,13 +23,16 @@ const ROUNDS = 3;
 const WARMUP_SECONDS = 1;
 const TARGET = 0.7;
 
-type ChildKind = 'bare' | 'embedded' | 'minio';
+/** What the bare route and the floor answer: a URL as long as a signed one. */
+const bareLocation = 'http://127.0.0.1:9000/webml/models/bench?X-Amz-Signature=0123456789abcdef';
+
+type ChildKind = 'bare' | 'floor' | 'embedded' | 'minio';
 type Ready = { port: number };
 
 // ---- child side: started by fork() with WEBML_REDIRECT_BENCH set ----
 
 async function runChild(kind: ChildKind) {
-  const url = kind === 'bare' ? await startBare() : await startApp(kind);
+  const url = kind === 'bare' ? await startBare() : kind === 'floor' ? await startFloor() : await startApp(kind);
   // The parent asks for this process's CPU time around each load run.
   process.on('message', () => process.send!(process.cpuUsage()));
   process.send!({ port: Number(new URL(url).port) } satisfies Ready);
@@ -43,8 +49,23 @@ async function serveFetch(fetch: (request: Request, env?: unknown) => Response |
 /** The least a Hono app on @hono/node-server can do for this request: a constant 307. */
 async function startBare(): Promise<string> {
   const app = new Hono();
-  const location = 'http://127.0.0.1:9000/webml/models/bench?X-Amz-Signature=0123456789abcdef';
-  app.get('/model/:id', (c) => c.redirect(location, 307));
+  app.get('/model/:id', (c) => c.redirect(bareLocation, 307));
+  return serveFetch(app.fetch);
+}
+
+/**
+ * The bare route plus only what every answer of the app must carry: the request log line
+ * (our logger, at the default level) and the CORS headers (our step). Where the app's
+ * figure sits between this floor and the bare route shows what the rest of it costs.
+ */
+async function startFloor(): Promise<string> {
+  const { corsHeaders } = await import('../app/cors.js');
+  const { createLogger, logRequests } = await import('../app/request-log.js');
+  const cors = corsHeaders({ origins: ['*'], allowMethods: ['GET'], allowHeaders: [], exposeHeaders: ['*'], maxAgeSeconds: 600 });
+  const app = new Hono<AppEnv>();
+  app.use('*', logRequests(createLogger('info')));
+  app.use('*', async (c, next) => cors(c) ?? next());
+  app.get('/model/:id', (c) => c.redirect(bareLocation, 307));
   return serveFetch(app.fetch);
 }
 
@@ -131,12 +152,12 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
  * shared machine lands on one round of one server rather than on a whole figure.
  */
 const bench: Bench = async () => {
-  const kinds = ['bare', 'embedded', 'minio'] as const;
+  const kinds = ['bare', 'floor', 'embedded', 'minio'] as const;
   const children: Partial<Record<ChildKind, Child>> = {};
   try {
     for (const kind of kinds) children[kind] = await startChild(kind);
     for (const kind of kinds) await load(children[kind]!, WARMUP_SECONDS);
-    const runs: Record<ChildKind, Measured[]> = { bare: [], embedded: [], minio: [] };
+    const runs: Record<ChildKind, Measured[]> = { bare: [], floor: [], embedded: [], minio: [] };
     for (let round = 0; round < ROUNDS; round++) {
       for (const kind of kinds) runs[kind].push(await load(children[kind]!, SECONDS));
     }
@@ -145,7 +166,16 @@ const bench: Bench = async () => {
       p99: median(runs[kind].map((r) => r.p99)),
       cpuUs: median(runs[kind].map((r) => r.cpuUs)),
     });
-    return [...rows('embedded', figure('embedded'), figure('bare')), ...rows('s3rver', figure('minio'), figure('bare'))];
+    const conditions = `${CONNECTIONS} connections, median of ${ROUNDS} x ${SECONDS} s`;
+    const floorRow: BenchRow = {
+      name: 'GET /model/:id redirects (embedded) vs the log-and-CORS floor',
+      value: figure('embedded').rps,
+      unit: 'req/s',
+      baselineName: 'bare Hono 307 + request log + CORS',
+      baselineValue: figure('floor').rps,
+      notes: `${conditions}; floor ${figure('floor').cpuUs.toFixed(1)} us server CPU per request`,
+    };
+    return [...rows('embedded', figure('embedded'), figure('bare')), floorRow, ...rows('s3rver', figure('minio'), figure('bare'))];
   } finally {
     for (const child of Object.values(children)) child.stop();
   }

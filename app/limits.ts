@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Config } from './config.js';
 import type { AppEnv } from './env.js';
 import { ApiError, errorBody } from './errors.js';
+import { tagResponse } from './response-tags.js';
 import { routeTable, uploadRoutes, type RouteRule } from './route-table.js';
 
 type SizeSetting = 'MAX_UPLOAD_BYTES' | 'MAX_TENSOR_BYTES' | 'MAX_JSON_BYTES';
@@ -93,7 +94,7 @@ export function limitRequestSize(config: Config): MiddlewareHandler<AppEnv> {
     // Node rejects bodies longer than their Content-Length, so a declared length is binding.
     if (declared !== undefined && Number(declared) > limit) {
       // The unread body is still on the wire: this connection cannot carry another request.
-      c.header('Connection', 'close');
+      tagResponse(c, 'Connection', 'close');
       throw tooLarge(limit, setting);
     }
     // Only a chunked body has no declared length. Touching `body` otherwise would open the
@@ -110,14 +111,16 @@ async function capChunkedBody(c: Context<AppEnv>, next: Next, body: ReadableStre
   const counted = { overflowed: false, ended: false };
   const stream = cappedStream(body, limit, counted, () => tooLarge(limit, setting));
   c.req.raw = new Request(c.req.raw, { body: stream, duplex: 'half' } as RequestInit);
-  await next();
+  try {
+    await next();
+  } finally {
+    // The rest of the body is unread (refused, or a check such as the token's failed before
+    // it was read): the connection cannot carry another request, whoever answers.
+    if (!counted.ended) tagResponse(c, 'Connection', 'close');
+  }
   // Whoever read the body may have turned the stream error into its own 400 or 500.
   if (counted.overflowed) {
     const error = tooLarge(limit, setting);
-    // Hono carries the replaced response's headers over (CORS, request id), not its type.
-    c.res = Response.json(errorBody(error.code, error.message), { status: 413, headers: { Connection: 'close' } });
-  } else if (!counted.ended) {
-    // The rest of the body is unread: the connection cannot carry another request.
-    c.res.headers.set('Connection', 'close');
+    c.res = Response.json(errorBody(error.code, error.message), { status: 413 });
   }
 }

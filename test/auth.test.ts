@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { roleFor } from '../app/auth.js';
 import { expectJsonError } from './helpers/object-routes.js';
+import { rawRequest } from './helpers/raw-http.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
 const ADMIN = 'admin-token-0123456789abcdef';
@@ -113,6 +114,18 @@ describe('admin token only', () => {
 
   it('an upload with the admin token is accepted', async () => {
     expect((await putModel(s, 'm1', ADMIN)).status).toBe(307);
+  });
+
+  it('a chunked body refused for want of a token answers 401 and closes the connection (its body is unread)', async () => {
+    const res = await rawRequest(s.url, {
+      method: 'PUT',
+      path: '/model/m1/session',
+      headers: { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' },
+      body: Buffer.from(JSON.stringify({ shape: [1] })),
+    });
+    expect(res.status).toBe(401);
+    expect(res.headers.connection).toBe('close');
+    expect(JSON.parse(res.body).error.code).toBe('unauthorized');
   });
 
   it('worker routes stay open', async () => {

@@ -8,13 +8,13 @@ import { expectsUpload } from './repos/upload-state.js';
 import type { ObjectStore } from './storage/object-store.js';
 
 export interface SweepReport {
-  /** Pending uploads whose URL expired with no object: their rows were dropped. */
+  /** Pending uploads that expired with no object: their rows were dropped. */
   expiredUploads: number;
   /** Store objects no index row referenced: removed. */
   orphanObjects: number;
 }
 
-/** Settles every pending upload: ready if its object arrived, dropped if its URL expired without one. */
+/** Settles every pending upload: ready if its object arrived, dropped if it expired without one. */
 async function settlePendingUploads(db: Db, store: ObjectStore): Promise<void> {
   await modelUploads(db, store).listReady();
   await parserUploads(db, store).listReady();

@@ -199,8 +199,8 @@ describe('an embedded upload that outlives its URL', () => {
     // A listing settles pending entries: the one still receiving its body must not be dropped.
     expect(await getJson<string[]>(`${server.url}/parsers`)).not.toContain('slow');
     // Its URL's expiry has passed, so the messages do not promise the id back by then.
-    await expectJsonError(await put(`${server.url}/parser/slow`, { 'x-amz-meta-name': 'again' }), 409, /may still be arriving.*free again if none arrives/);
-    await expectJsonError(await fetch(`${server.url}/parser/slow`, { redirect: 'manual' }), 404, /may still be arriving/);
+    await expectJsonError(await put(`${server.url}/parser/slow`, { 'x-amz-meta-name': 'again' }), 409, /still arriving.*free again if that upload fails/);
+    await expectJsonError(await fetch(`${server.url}/parser/slow`, { redirect: 'manual' }), 404, /still arriving/);
     finish();
     expect((await response).status).toBe(200);
     expect(await getJson<string[]>(`${server.url}/parsers`)).toContain('slow');
@@ -219,10 +219,14 @@ describe('a MinIO upload that outlives its URL', () => {
     expect(signed.status).toBe(307);
     const { expiresAt } = await signed.json();
     await sleep(Date.parse(expiresAt) - Date.now() + 200);
-    // MinIO checked the URL when the upload started; the server cannot see it in progress.
+    // MinIO checked the URL when the upload started; the server cannot see it in progress,
+    // so the entry holds the id for the grace (an hour by default) and says until when.
     expect(await getJson<string[]>(`${server.url}/parsers`)).not.toContain('late');
-    await expectJsonError(await put(`${server.url}/parser/late`, { 'x-amz-meta-name': 'again' }), 409, /may still be arriving/);
-    await expectJsonError(await fetch(`${server.url}/parser/late`, { redirect: 'manual' }), 404, /may still be arriving/);
+    const heldUntil = new Date(Date.parse(expiresAt) + 3600 * 1000).toISOString().slice(0, 16);
+    const conflict = await put(`${server.url}/parser/late`, { 'x-amz-meta-name': 'again' });
+    expect(conflict.status).toBe(409);
+    expect((await conflict.json()).error.message).toContain(`in progress until ${heldUntil}`);
+    await expectJsonError(await fetch(`${server.url}/parser/late`, { redirect: 'manual' }), 404, /in progress until/);
     // The upload lands in MinIO after its URL expired, as a large one started in time does.
     const bytes = new TextEncoder().encode('function parse(chunk, n) return {} end');
     await server.deps.store.write('parsers/late', bytes);

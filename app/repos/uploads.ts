@@ -18,7 +18,7 @@ export interface UploadRows<Entry extends UploadEntry, Meta> {
   selectReadyIds(): string[];
   /** Inserts a pending row; false when the id is already taken. */
   insertPending(id: string, meta: Meta, expiresAt: number): boolean;
-  /** Deletes the row if it is still pending and its URL expired at or before `expiredBy`. */
+  /** Deletes the row if it is still pending and expired at or before `expiredBy`. */
   dropExpired(id: string, expiredBy: number): void;
 }
 
@@ -33,9 +33,9 @@ export function uploadExpiry(expirySeconds: number, now = Date.now()): number {
 /**
  * The life cycle of DESIGN.md "Metadata index": an entry is pending from the moment its
  * upload URL is handed out; the first read or listing after the object exists marks it
- * ready (a stat), and one whose URL expired without an object (and with no upload of it
- * still streaming into the embedded store, or, with MinIO, once the store's late-upload
- * grace has passed too) is dropped, freeing its id.
+ * ready (a stat), and one that expired without an object (and with no upload of it still
+ * streaming into the embedded store) is dropped, freeing its id. An entry expires with its
+ * upload URL, plus the store's late-upload grace (MinIO; see redirectToUpload).
  * Only pending entries ever cost a store call; the store is never listed.
  */
 export function uploadRepository<Entry extends UploadEntry, Meta>(db: Db, store: ObjectStore, rows: UploadRows<Entry, Meta>) {
@@ -43,10 +43,9 @@ export function uploadRepository<Entry extends UploadEntry, Meta>(db: Db, store:
   async function settle(entry: Entry): Promise<void> {
     const key = rows.objectKey(entry.id);
     const info = await store.stat(key);
-    // An upload that started before its URL expired may still be arriving unseen for this long.
-    const givenUpAt = Date.now() - store.lateUploadGraceMs;
+    const now = Date.now();
     if (info) markUploadReady(db, key, info);
-    else if (entry.expiresAt <= givenUpAt && !isReceiving(db, key)) rows.dropExpired(entry.id, givenUpAt);
+    else if (entry.expiresAt <= now && !isReceiving(db, key)) rows.dropExpired(entry.id, now);
   }
 
   // A ready entry never turns pending again and only pending rows are ever deleted, so an id

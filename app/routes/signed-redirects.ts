@@ -23,8 +23,8 @@ function metadataHeaders(c: Context<AppEnv>): Record<string, string> {
 }
 
 /**
- * Signs a PUT URL for `key`, then records the pending upload with `record` (which throws
- * the 409 when the id is taken). The 307 makes `curl -L -T` and fetch re-send the body to
+ * Signs a PUT URL for `key`, then records the pending upload with `record` (given when
+ * the entry expires; it throws the 409 when the id is taken). The 307 makes `curl -L -T` and fetch re-send the body to
  * the store; the JSON body `{ id, url, expiresAt }` serves clients that do not follow.
  */
 export async function redirectToUpload(
@@ -35,9 +35,11 @@ export async function redirectToUpload(
 ): Promise<Response> {
   const { store, config } = c.var;
   const url = await store.presignPut(key, config.URL_EXPIRY_SECONDS, metadataHeaders(c));
-  // Taken after signing, so the entry never expires before its URL does.
+  // Taken after signing, so the entry never expires before its URL does. It waits longer
+  // where the store cannot show an upload in progress (MinIO): one started in time may
+  // still be arriving, and the id must not be handed out again meanwhile.
   const expiresAt = uploadExpiry(config.URL_EXPIRY_SECONDS);
-  await record(expiresAt);
+  await record(expiresAt + store.lateUploadGraceMs);
   return c.json({ id, url, expiresAt: new Date(expiresAt).toISOString() }, 307, { Location: url, 'X-Object-Id': id });
 }
 

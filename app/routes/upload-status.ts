@@ -9,14 +9,14 @@ const capitalized = (s: string) => `${s[0].toUpperCase()}${s.slice(1)}`;
 const until = (entry: Status) => new Date(entry.expiresAt).toISOString();
 
 /**
- * How a pending upload stands: its URL still valid, or expired while an upload that started
- * before may still be arriving (the embedded store keeps such a row while it streams in,
- * MinIO for MINIO_UPLOAD_GRACE_SECONDS; see ObjectStore.lateUploadGraceMs).
+ * How a pending upload stands: waited for until its entry expires (its URL's expiry, later
+ * with MinIO: see ObjectStore.lateUploadGraceMs), or expired while an upload that started
+ * in time is still streaming into the embedded store (such a row is kept; see isReceiving).
  */
 const uploadState = (entry: Status) =>
   entry.expiresAt > Date.now()
     ? `is in progress until ${until(entry)}`
-    : `may still be arriving (its URL expired at ${until(entry)}; an upload started before then is waited for)`;
+    : `is still arriving (its URL expired at ${until(entry)}, after the upload started)`;
 
 /** The entry if its object is stored; otherwise a 404 saying whether an upload is under way. `subject` is e.g. "model 'mnist'". */
 export function requireReady<Entry extends Status>(entry: Entry | null, subject: string, code: string): Entry {
@@ -28,7 +28,7 @@ export function requireReady<Entry extends Status>(entry: Entry | null, subject:
 /** A 409 for an id that cannot take a new upload, saying whether it is stored or being uploaded. */
 export function takenError(subject: string, entry: Status, code: string) {
   if (entry.status === 'ready') return conflict(`${capitalized(subject)} already exists; choose another id.`, code);
-  const freed = entry.expiresAt > Date.now() ? 'if no object arrives by then' : 'if none arrives';
+  const freed = entry.expiresAt > Date.now() ? 'if no object arrives by then' : 'if that upload fails';
   return conflict(`An upload of ${subject} ${uploadState(entry)}; the id is free again ${freed}.`, code);
 }
 

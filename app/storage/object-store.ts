@@ -18,8 +18,9 @@ export interface ObjectStore {
   /**
    * How long past its URL's expiry an upload that started in time may still be arriving
    * unseen by the app (ms). MinIO checks a URL when the upload starts and the app cannot see
-   * it in progress, so the pending entry waits this long before its id is freed. The
-   * embedded store sees its uploads in progress (upload-state.ts) and needs none: 0.
+   * it in progress (nor tell it from one never started), so a pending entry is kept this
+   * much longer before its id is freed. The embedded store sees its uploads in progress
+   * (upload-state.ts) and needs none: 0.
    */
   readonly lateUploadGraceMs: number;
   /** Creates the bucket/folder if missing and checks the store answers. */

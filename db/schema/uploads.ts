@@ -4,11 +4,14 @@ import { integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core'
 /**
  * Columns every uploaded object shares. An entry is `pending` from the moment its signed
  * PUT URL is handed out until the object exists in the store; then it is `ready`.
- * Pending entries whose URL expired without an object are dropped.
+ * Pending entries that expired without an object are dropped.
  */
 const uploadColumns = () => ({
   status: text('status', { enum: ['pending', 'ready'] }).notNull().default('pending'),
-  /** When the signed upload URL stops working (ms since epoch). */
+  /**
+   * Until when a pending entry waits for its object (ms since epoch): when its signed
+   * upload URL stops working, plus MINIO_UPLOAD_GRACE_SECONDS with MinIO.
+   */
   expiresAt: integer('expires_at').notNull(),
   size: integer('size'),
   etag: text('etag'),

@@ -71,6 +71,10 @@ blobRoutes.get(`${prefix}*`, async (c) => {
     ETag: info.etag,
     'Last-Modified': info.lastModified.toUTCString(),
     'Accept-Ranges': 'bytes',
+    // Objects are whatever their uploader sent, served from the API's own origin: an HTML
+    // or SVG upload opened in a browser must not run as a page of this origin.
+    'X-Content-Type-Options': 'nosniff',
+    'Content-Security-Policy': "default-src 'none'; sandbox",
   };
   const range = parseRange(c.req.header('Range'), info.size);
   if (range === 'unsatisfiable') {

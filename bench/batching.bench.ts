@@ -48,7 +48,9 @@ function discardingStore(store: ObjectStore): ObjectStore {
       const size = body instanceof Uint8Array ? body.byteLength : 0;
       return { size, etag: '"discarded"', lastModified: new Date(), contentType: 'application/octet-stream' };
     },
-    async writeAll() {},
+    async writeAll(objects) {
+      return objects.map(() => '"discarded"');
+    },
     async remove() {},
   };
 }

@@ -79,13 +79,17 @@ describe.each(['embedded', 'minio'] as const)('ObjectStore contract: %s', (stora
       key: `batches/mw/b${i >> 1}/${i % 2 ? 'labels' : 'data'}`,
       body: Uint8Array.from({ length: 100 + i }, (_, j) => (i * 31 + j) & 255),
     }));
-    await store.writeAll(objects);
-    for (const { key, body } of objects) {
+    const etags = await store.writeAll(objects);
+    expect(etags).toHaveLength(objects.length);
+    for (const [i, { key, body }] of objects.entries()) {
       expect(Buffer.compare(await readAll(await store.read(key)), Buffer.from(body)), key).toBe(0);
-      expect((await store.stat(key))?.size, key).toBe(body.length);
+      const info = await store.stat(key);
+      expect(info?.size, key).toBe(body.length);
+      // The ETag each write reports is the one the store keeps for the object.
+      expect(etags[i].replace(/"/g, ''), key).toBe(info?.etag.replace(/"/g, ''));
     }
     expect(await listAll(store, 'batches/mw/')).toEqual(objects.map((o) => o.key).sort());
-    await store.writeAll([]);
+    expect(await store.writeAll([])).toEqual([]);
   });
 
   it('writes none of a set holding a key that could escape the store (400)', async () => {

@@ -12,12 +12,14 @@ const bytesInFlight = 32 * 1024 * 1024;
 
 /**
  * Writes a run's batch objects in the background. Every object is durable once `finish`
- * resolves; a failed write is rethrown by the next `add` or by `finish`.
+ * resolves, and `etag` then tells its store ETag; a failed write is rethrown by the next
+ * `add` or by `finish`.
  */
 export class BatchWriter {
   private readonly pool = new WritePool(groupsInFlight, bytesInFlight);
   private group: { key: string; body: Uint8Array }[] = [];
   private groupSize = 0;
+  private readonly etags = new Map<string, string>();
 
   constructor(private readonly store: ObjectStore) {}
 
@@ -34,6 +36,13 @@ export class BatchWriter {
     await this.pool.drain();
   }
 
+  /** The ETag the store gave `key` (once `finish` has resolved). */
+  etag(key: string): string {
+    const etag = this.etags.get(key);
+    if (etag === undefined) throw new Error(`${key} was not written`);
+    return etag;
+  }
+
   /** Waits for the writes under way, whatever their outcome (before cleaning up after a failure). */
   async settle(): Promise<void> {
     await this.pool.settle();
@@ -45,6 +54,9 @@ export class BatchWriter {
     const bytes = this.groupSize;
     this.group = [];
     this.groupSize = 0;
-    await this.pool.add(bytes, () => this.store.writeAll(objects));
+    await this.pool.add(bytes, async () => {
+      const etags = await this.store.writeAll(objects);
+      objects.forEach(({ key }, i) => this.etags.set(key, etags[i]));
+    });
   }
 }

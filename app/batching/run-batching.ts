@@ -85,6 +85,10 @@ async function batchUnderLock({ db, store, lua, config }: BatchDeps, job: BatchJ
     }
     // Every object of the set is durable before the index points at any of them.
     await writer.finish();
+    for (const row of rows) {
+      row.dataEtag = writer.etag(keys.batch(model, row.id, 'data'));
+      row.labelEtag = writer.etag(keys.batch(model, row.id, 'labels'));
+    }
     if (rows.length === 0) {
       throw unprocessable(`Parsers '${job.data.parser.id}' and '${job.labels.parser.id}' returned no records for '${dataset}'.`, 'no_records');
     }

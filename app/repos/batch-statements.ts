@@ -29,6 +29,8 @@ export interface InsertRow {
   labelDtype: string;
   dataSize: number;
   labelSize: number;
+  dataEtag: string | null;
+  labelEtag: string | null;
 }
 
 const prepared = new WeakMap<Db, BatchStatements>();
@@ -42,8 +44,8 @@ export function batchStatements(db: Db): BatchStatements {
       count: sqlite.prepare<[string], number | null>('SELECT max(ordinal) + 1 FROM batches WHERE model = ?').pluck(),
       idAt: sqlite.prepare<[string, number], string>('SELECT id FROM batches WHERE model = ? AND ordinal = ?').pluck(),
       insert: sqlite.prepare<[InsertRow]>(
-        `INSERT INTO batches (model, id, ordinal, dataset, count, data_shape, label_shape, data_dtype, label_dtype, data_size, label_size)
-         VALUES (@model, @id, @ordinal, @dataset, @count, @dataShape, @labelShape, @dataDtype, @labelDtype, @dataSize, @labelSize)`,
+        `INSERT INTO batches (model, id, ordinal, dataset, count, data_shape, label_shape, data_dtype, label_dtype, data_size, label_size, data_etag, label_etag)
+         VALUES (@model, @id, @ordinal, @dataset, @count, @dataShape, @labelShape, @dataDtype, @labelDtype, @dataSize, @labelSize, @dataEtag, @labelEtag)`,
       ),
       move: sqlite.prepare<[{ model: string; id: string; ordinal: number }]>('UPDATE batches SET ordinal = @ordinal WHERE model = @model AND id = @id'),
     };

@@ -59,6 +59,8 @@ export function batchRepo(db: Db) {
               ordinal: i < holes.length ? holes[i] : total + i - holes.length,
               dataShape: JSON.stringify(row.dataShape),
               labelShape: JSON.stringify(row.labelShape),
+              dataEtag: row.dataEtag ?? null,
+              labelEtag: row.labelEtag ?? null,
             }),
           );
 

@@ -53,14 +53,11 @@ for (const part of ['data', 'labels'] as const) {
       throw notFound(`Batch '${id}' of model '${model}' does not exist; GET /model/${model}/batches lists them.`, 'batch_not_found');
     }
     if (c.req.method === 'HEAD') {
-      const [size, shape, dtype] =
-        part === 'data' ? [batch.dataSize, batch.dataShape, batch.dataDtype] : [batch.labelSize, batch.labelShape, batch.labelDtype];
-      return objectHeaders(
-        c,
-        // Batch ids are never reused (each run draws a new prefix), so the id names the bytes.
-        { size, etag: `${id}.${part}`, contentType: 'application/octet-stream', updatedAt: batch.createdAt },
-        { shape: JSON.stringify(shape), dtype },
-      );
+      const [size, etag, shape, dtype] =
+        part === 'data'
+          ? [batch.dataSize, batch.dataEtag, batch.dataShape, batch.dataDtype]
+          : [batch.labelSize, batch.labelEtag, batch.labelShape, batch.labelDtype];
+      return objectHeaders(c, { size, etag, contentType: 'application/octet-stream', updatedAt: batch.createdAt }, { shape: JSON.stringify(shape), dtype });
     }
     return redirectToDownload(c, keys.batch(model, id, part));
   });

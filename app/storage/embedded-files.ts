@@ -34,23 +34,25 @@ export interface AtomicFile {
 /**
  * Copies each body into its temp file, fsyncs it, renames it over its target and fsyncs
  * the folders whose entries changed, so after a crash every target is its old file or the
- * whole new one, and all are durable once this resolves. Each step runs for all files side
+ * whole new one, and all are durable once this resolves (to the files' ETags, in order). Each step runs for all files side
  * by side: a folder is made and synced once however many files land in it, and the
  * filesystem folds concurrent file syncs into shared journal commits. Errors of a body (a
  * client hanging up) pass through unchanged; disk errors become store errors. No temp file
  * outlives a failure; targets renamed before it stay (the caller removes what it wrote).
  */
-export async function writeAllAtomically(files: AtomicFile[]): Promise<void> {
+export async function writeAllAtomically(files: AtomicFile[]): Promise<string[]> {
   const folders = [...new Set(files.map((f) => path.dirname(f.target)))];
   const foldersToSync = new Set((await Promise.all(folders.map(makeFolder))).flat());
+  let etags: string[];
   try {
-    await allSettledOrThrow(files.map((f) => writeSynced(f.temp, f.body)));
+    etags = await allSettledOrThrow(files.map((f) => writeSynced(f.temp, f.body)));
     await allSettledOrThrow(files.map((f) => fsCall('renaming', () => fs.rename(f.temp, f.target))));
   } catch (err) {
     await Promise.all(files.map((f) => fs.rm(f.temp, { force: true })));
     throw err;
   }
   await Promise.all([...foldersToSync].map((d) => fsCall('fsync of a folder', () => fsyncFolder(d))));
+  return etags;
 }
 
 /** Creates `dir` (and missing parents); returns the folders whose entries changed for a file landing in it. */
@@ -60,8 +62,10 @@ async function makeFolder(dir: string): Promise<string[]> {
   return firstCreated ? foldersBetween(path.dirname(firstCreated), dir) : [dir];
 }
 
-async function writeSynced(temp: string, body: Readable | Uint8Array): Promise<void> {
+/** Writes and syncs one temp file; resolves to its ETag (the rename keeps inode, size and mtime). */
+async function writeSynced(temp: string, body: Readable | Uint8Array): Promise<string> {
   const handle = await fsCall('creating a temp file', () => fs.open(temp, 'wx', 0o644));
+  let etag: string;
   try {
     if (body instanceof Uint8Array) {
       await fsCall('writing', () => handle.writeFile(body));
@@ -69,17 +73,21 @@ async function writeSynced(temp: string, body: Readable | Uint8Array): Promise<v
       for await (const chunk of body) await fsCall('writing', () => handle.write(chunk));
     }
     await fsCall('fsync', () => handle.sync());
+    etag = etagOf(await fsCall('stat', () => handle.stat({ bigint: true })));
   } catch (err) {
     await handle.close().catch(() => {});
     throw err;
   }
   await fsCall('closing', () => handle.close());
+  return etag;
 }
 
-/** Waits for every task (so none still runs during cleanup), then throws the first failure. */
-async function allSettledOrThrow(tasks: Promise<unknown>[]): Promise<void> {
-  const failed = (await Promise.allSettled(tasks)).find((r) => r.status === 'rejected');
+/** Waits for every task (so none still runs during cleanup), then throws the first failure or returns their results. */
+async function allSettledOrThrow<T>(tasks: Promise<T>[]): Promise<T[]> {
+  const settled = await Promise.allSettled(tasks);
+  const failed = settled.find((r) => r.status === 'rejected');
   if (failed) throw (failed as PromiseRejectedResult).reason;
+  return settled.map((r) => (r as PromiseFulfilledResult<T>).value);
 }
 
 /** `from` and each folder below it down to `to` (both included). */

@@ -128,7 +128,7 @@ export function createEmbeddedStore(config: Config): EmbeddedStore {
 
     async writeAll(objects) {
       const files = objects.map(({ key, body }) => ({ temp: tempFile(), target: fileOf(key), body }));
-      await writeAllAtomically(files);
+      return writeAllAtomically(files);
     },
 
     async remove(keysToRemove) {

@@ -96,14 +96,17 @@ export function createMinioStore(config: Config, options: { timeoutMs?: number }
 
     async writeAll(objects) {
       objects.forEach(({ key }) => assertSafeKey(key));
+      const etags: string[] = [];
       for (let i = 0; i < objects.length; i += parallelWrites) {
-        await Promise.all(
+        const written = await Promise.all(
           objects.slice(i, i + parallelWrites).map(({ key, body }) => {
             const data = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
             return storeCall(`writing ${key}`, () => client.putObject(bucket, key, data, data.length, { 'Content-Type': 'application/octet-stream' }));
           }),
         );
+        etags.push(...written.map((w) => w.etag));
       }
+      return etags;
     },
 
     async remove(keysToRemove) {

@@ -41,10 +41,11 @@ export interface ObjectStore {
   write(key: string, body: Readable | Uint8Array, contentType?: string): Promise<ObjectInfo>;
   /**
    * Stores several objects, each atomically as `write` does, all durable once it resolves:
-   * cheaper than a `write` each (the embedded store syncs them in one pass). After a
-   * failure any of them may or may not exist.
+   * cheaper than a `write` each (the embedded store syncs them in one pass). Resolves to
+   * their ETags, in order (as `stat` and downloads report them). After a failure any of
+   * them may or may not exist.
    */
-  writeAll(objects: { key: string; body: Uint8Array }[]): Promise<void>;
+  writeAll(objects: { key: string; body: Uint8Array }[]): Promise<string[]>;
   /** Removes objects; missing keys are not an error. */
   remove(keys: string[]): Promise<void>;
   /** Every key under `prefix` (for start-up sweeps; never on a request's hot path). */

@@ -27,6 +27,9 @@ export const batches = sqliteTable(
     labelDtype: text('label_dtype', { enum: ['uint8', 'float32'] }).notNull(),
     dataSize: integer('data_size').notNull(),
     labelSize: integer('label_size').notNull(),
+    /** The store's ETags of the two objects, as HEAD reports them (null for batches cut before they were kept). */
+    dataEtag: text('data_etag'),
+    labelEtag: text('label_etag'),
     createdAt: integer('created_at').notNull().default(sql`(unixepoch('subsec') * 1000)`),
   },
   (t) => [

@@ -64,7 +64,11 @@ async function startFloor(): Promise<string> {
   const cors = corsHeaders({ origins: ['*'], allowMethods: ['GET'], allowHeaders: [], exposeHeaders: ['*'], maxAgeSeconds: 600 });
   const app = new Hono<AppEnv>();
   app.use('*', logRequests(createLogger('info')));
-  app.use('*', async (c, next) => cors(c) ?? next());
+  // Not async, like the app's front door.
+  app.use('*', (c, next) => {
+    const preflight = cors(c);
+    return preflight ? Promise.resolve(preflight) : next();
+  });
   app.get('/model/:id', (c) => c.redirect(bareLocation, 307));
   return serveFetch(app.fetch);
 }

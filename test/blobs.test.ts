@@ -8,7 +8,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { models } from '../db/schema/uploads.js';
 import { loadSigningSecret, signBlobUrl } from '../app/storage/url-signing.js';
-import { everyByte, expectJsonError } from './helpers/object-routes.js';
+import { everyByte, expectJsonError, uploadThroughRedirect } from './helpers/object-routes.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
 let server: TestServer;
@@ -156,6 +156,16 @@ describe('GET and HEAD /blobs/*', () => {
     const res = await fetch(url, { headers: { Range: range } });
     expect(res.status).toBe(200);
     expect(Buffer.from(await res.arrayBuffer()).equals(content)).toBe(true);
+  });
+
+  it('serves an HTML upload sandboxed: it cannot run as a page of the API origin', async () => {
+    const page = new TextEncoder().encode('<script>parent.stolen = localStorage</script>');
+    await uploadThroughRedirect(`${server.url}/model/html`, { 'x-amz-meta-name': 'html' }, page, 'text/html');
+    const download = await fetch(`${server.url}/model/html`);
+    expect(download.headers.get('content-type')).toBe('text/html');
+    expect(download.headers.get('content-security-policy')).toMatch(/\bsandbox\b/);
+    expect(download.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(new Uint8Array(await download.arrayBuffer())).toEqual(page);
   });
 
   it('answers HEAD with the same headers and no body', async () => {

@@ -45,16 +45,6 @@ describe.each(['embedded', 'minio'] as const)('model routes (%s store)', (storag
     expect(new Uint8Array(await download.arrayBuffer())).toEqual(everyByte());
   });
 
-  it.runIf(storage === 'embedded')('serves an HTML upload sandboxed: it cannot run as a page of the API origin', async () => {
-    const page = new TextEncoder().encode('<script>parent.stolen = localStorage</script>');
-    await uploadThroughRedirect(`${base}/model/html`, { 'x-amz-meta-name': 'html' }, page, 'text/html');
-    const download = await fetch(`${base}/model/html`);
-    expect(download.headers.get('content-type')).toBe('text/html');
-    expect(download.headers.get('content-security-policy')).toMatch(/\bsandbox\b/);
-    expect(download.headers.get('x-content-type-options')).toBe('nosniff');
-    expect(new Uint8Array(await download.arrayBuffer())).toEqual(page);
-  });
-
   it('hands repeated downloads the same signed URL, which keeps working', async () => {
     await uploadThroughRedirect(`${base}/model/popular`, { 'x-amz-meta-name': 'popular' }, everyByte());
     const first = await fetch(`${base}/model/popular`, { redirect: 'manual' });

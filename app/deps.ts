@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { openDatabase } from '../db/open.js';
+import { MAIN_BUSY_TIMEOUT_MS } from '../db/when-writable.js';
 import { registerBundledParsers } from '../lua/bundled.js';
 import { createLuaRunner } from '../lua/runner.js';
 import type { Config } from './config.js';
@@ -18,7 +19,7 @@ export interface OpenedDeps extends Deps {
 /** Opens the database, object store and Lua runner that `config` names. */
 export async function openDeps(config: Config): Promise<OpenedDeps> {
   mkdirSync(config.DATA_DIR, { recursive: true });
-  const db = openDatabase(path.join(config.DATA_DIR, 'webml.sqlite'));
+  const db = openDatabase(path.join(config.DATA_DIR, 'webml.sqlite'), { busyTimeoutMs: MAIN_BUSY_TIMEOUT_MS });
   const store = config.STORAGE === 'minio' ? createMinioStore(config) : createEmbeddedStore(config);
   try {
     await store.init();

@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream';
 import { ParserError } from '../../lua/types.js';
 import type { Deps } from '../env.js';
 import { notFound, unprocessable } from '../errors.js';
+import { whenWritable } from '../../db/when-writable.js';
 import { batchRepo, type NewBatch } from '../repos/batches.js';
 import { keys, type ObjectStore } from '../storage/object-store.js';
 import type { BatchJob } from './batch-job.js';
@@ -92,7 +93,7 @@ async function batchUnderLock({ db, store, lua, config }: BatchDeps, job: BatchJ
     if (rows.length === 0) {
       throw unprocessable(`Parsers '${job.data.parser.id}' and '${job.labels.parser.id}' returned no records for '${dataset}'.`, 'no_records');
     }
-    replaced = batchRepo(db).replaceDatasetBatches(model, dataset, rows);
+    replaced = await whenWritable(() => batchRepo(db).replaceDatasetBatches(model, dataset, rows));
   } catch (error) {
     await writer.settle();
     await removeQuietly(store, written);

@@ -1,4 +1,5 @@
 import type { Db } from '../../db/open.js';
+import { whenWritable } from '../../db/when-writable.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { isReceiving, markUploadReady } from './upload-state.js';
 
@@ -44,8 +45,8 @@ export function uploadRepository<Entry extends UploadEntry, Meta>(db: Db, store:
     const key = rows.objectKey(entry.id);
     const info = await store.stat(key);
     const now = Date.now();
-    if (info) markUploadReady(db, key, info);
-    else if (entry.expiresAt <= now && !isReceiving(db, key)) rows.dropExpired(entry.id, now);
+    if (info) await whenWritable(() => markUploadReady(db, key, info));
+    else if (entry.expiresAt <= now && !isReceiving(db, key)) await whenWritable(() => rows.dropExpired(entry.id, now));
   }
 
   // A ready entry never turns pending again and only pending rows are ever deleted, so an id
@@ -81,7 +82,7 @@ export function uploadRepository<Entry extends UploadEntry, Meta>(db: Db, store:
     async createPending(id: string, meta: Meta, expiresAt: number): Promise<{ taken: Entry | null }> {
       const existing = await find(id);
       if (existing) return { taken: existing };
-      if (rows.insertPending(id, meta, expiresAt)) return { taken: null };
+      if (await whenWritable(() => rows.insertPending(id, meta, expiresAt))) return { taken: null };
       // A concurrent request claimed the id between find and insert.
       return { taken: rows.select(id) ?? null };
     },

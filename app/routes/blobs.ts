@@ -1,6 +1,7 @@
 import { Hono, type Context } from 'hono';
 import { Readable } from 'node:stream';
 import type { ReadableStream as NodeWebStream } from 'node:stream/web';
+import { whenWritable } from '../../db/when-writable.js';
 import type { AppEnv } from '../env.js';
 import { ApiError, BackendError, badRequest, conflict, errorBody, notFound } from '../errors.js';
 import { beginReceiving, expectsUpload, markUploadReady, uploadedContentType } from '../repos/upload-state.js';
@@ -114,7 +115,7 @@ blobRoutes.put(`${prefix}*`, async (c) => {
       if (err instanceof BackendError) throw err;
       throw badRequest('The upload body ended early (connection closed?); nothing was stored. Send the PUT again.', 'incomplete_body');
     });
-    if (!markUploadReady(db, key, info, c.req.header('Content-Type'))) {
+    if (!(await whenWritable(() => markUploadReady(db, key, info, c.req.header('Content-Type'))))) {
       await store.remove([key]);
       throw gone();
     }

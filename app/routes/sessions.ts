@@ -1,4 +1,5 @@
 import { Hono, type Context } from 'hono';
+import { whenWritable } from '../../db/when-writable.js';
 import type { AppEnv } from '../env.js';
 import { badRequest, conflict, notFound } from '../errors.js';
 import { assertRoomForSession } from '../resource-caps.js';
@@ -60,10 +61,12 @@ sessionRoutes.put('/model/:id/session', async (c) => {
     throw badRequest(`shape [${body.shape}] holds ${count} values; this server allows at most ${c.var.config.MAX_PARAMS} (MAX_PARAMS).`);
   }
   const data = body.data === undefined ? undefined : jsonDataToFloats(body.data, count, 'data');
-  // Checked again with no await before the insert: concurrent creates all passed the early
-  // check (capSessionsPerModel) while their bodies were still arriving.
-  assertRoomForSession(c.var, model);
-  const id = c.var.sessions.create({ model, id: body.id, shape: body.shape, alpha: body.alpha, loss: body.loss, data });
+  const id = await whenWritable(() => {
+    // Checked again with no await before the insert: concurrent creates all passed the early
+    // check (capSessionsPerModel) while their bodies were still arriving.
+    assertRoomForSession(c.var, model);
+    return c.var.sessions.create({ model, id: body.id, shape: body.shape, alpha: body.alpha, loss: body.loss, data });
+  });
   if (id === null) throw conflict(`Session '${body.id}' of model '${model}' already exists.`, 'session_exists');
   return c.json({ id });
 });

@@ -44,13 +44,18 @@ export function isReceiving(db: Db, key: string): boolean {
   return receiving.get(db)?.has(key) ?? false;
 }
 
-/** True when an index row (pending or ready) is waiting for, or holds, the object under `key`. */
-export function expectsUpload(db: Db, key: string): boolean {
+/** The status and recorded type of the index row `key` belongs to, or undefined when there is none. */
+function uploadRowOf(db: Db, key: string): { status: 'pending' | 'ready'; contentType: string | null } | undefined {
   const row = rowOf(key);
-  if (!row) return false;
+  if (!row) return undefined;
   // Same columns in every upload table; one typed view keeps drizzle's inference simple.
   const table = row.table as typeof models;
-  return db.select({ status: table.status }).from(table).where(row.where).get() !== undefined;
+  return db.select({ status: table.status, contentType: table.contentType }).from(table).where(row.where).get();
+}
+
+/** True when an index row (pending or ready) is waiting for, or holds, the object under `key`. */
+export function expectsUpload(db: Db, key: string): boolean {
+  return uploadRowOf(db, key) !== undefined;
 }
 
 /**
@@ -59,10 +64,7 @@ export function expectsUpload(db: Db, key: string): boolean {
  * its own; answering with the uploader's type is what S3 and MinIO do.
  */
 export function uploadedContentType(db: Db, key: string): string | null {
-  const row = rowOf(key);
-  if (!row) return null;
-  const table = row.table as typeof models;
-  const found = db.select({ status: table.status, contentType: table.contentType }).from(table).where(row.where).get();
+  const found = uploadRowOf(db, key);
   return found?.status === 'ready' ? found.contentType : null;
 }
 

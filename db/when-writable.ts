@@ -10,8 +10,9 @@ const patienceMs = 30_000;
 
 /** SQLITE_BUSY and its extended codes, thrown by better-sqlite3 (or wrapped by drizzle). */
 function isBusy(err: unknown): boolean {
-  const code = (err as { code?: unknown; cause?: { code?: unknown } })?.code ?? (err as { cause?: { code?: unknown } })?.cause?.code;
-  return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
+  const { code, cause } = (err ?? {}) as { code?: unknown; cause?: { code?: unknown } };
+  const sqliteCode = code ?? cause?.code;
+  return typeof sqliteCode === 'string' && sqliteCode.startsWith('SQLITE_BUSY');
 }
 
 /**

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
+import { whenWritable } from '../../db/when-writable.js';
 import { ParserError } from '../../lua/types.js';
 import type { Deps } from '../env.js';
 import { notFound, unprocessable } from '../errors.js';
-import { whenWritable } from '../../db/when-writable.js';
 import { batchRepo, type NewBatch } from '../repos/batches.js';
 import { keys, type ObjectStore } from '../storage/object-store.js';
 import type { BatchJob } from './batch-job.js';

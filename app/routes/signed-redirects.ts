@@ -23,9 +23,10 @@ function metadataHeaders(c: Context<AppEnv>): Record<string, string> {
 }
 
 /**
- * Signs a PUT URL for `key`, then records the pending upload with `record` (given when
- * the entry expires; it throws the 409 when the id is taken). The 307 makes `curl -L -T` and fetch re-send the body to
- * the store; the JSON body `{ id, url, expiresAt }` serves clients that do not follow.
+ * Signs a PUT URL for `key`, then records the pending upload with `record` (given when the
+ * entry expires; it throws the 409 when the id is taken). The 307 makes `curl -L -T` and
+ * fetch re-send the body to the store; the JSON body `{ id, url, expiresAt }` serves
+ * clients that do not follow.
  */
 export async function redirectToUpload(
   c: Context<AppEnv>,

@@ -34,9 +34,9 @@ export interface AtomicFile {
 /**
  * Copies each body into its temp file, fsyncs it, renames it over its target and fsyncs
  * the folders whose entries changed, so after a crash every target is its old file or the
- * whole new one, and all are durable once this resolves (to the files' ETags, in order). Each step runs for all files side
- * by side: a folder is made and synced once however many files land in it, and the
- * filesystem folds concurrent file syncs into shared journal commits. Errors of a body (a
+ * whole new one, and all are durable once this resolves (to the files' ETags, in order).
+ * Each step runs for all files side by side: a folder is made and synced once however many
+ * files land in it, and the filesystem folds concurrent file syncs into shared journal commits. Errors of a body (a
  * client hanging up) pass through unchanged; disk errors become store errors. No temp file
  * outlives a failure; targets renamed before it stay (the caller removes what it wrote).
  */
